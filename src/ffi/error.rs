@@ -1,0 +1,93 @@
+//! `wxface_error`: what went wrong, with accessors for every field.
+//!
+//! Functions: `wxface_error_status`, `wxface_error_message`, `wxface_error_http_status`,
+//! `wxface_error_api_code`, `wxface_error_request_id`, `wxface_error_detail_json`,
+//! `wxface_error_free`.
+
+use std::ffi::{CString, c_char};
+
+use super::args::free_box;
+use super::status::{WXFACE_ERR_INVALID_ARGUMENT, WXFACE_ERR_INTERNAL, wxface_status};
+use crate::error::Error;
+
+/// An error returned through `wxface_error **err`. Owned by the caller, who frees it with
+/// `wxface_error_free`. The strings its accessors return live as long as the error.
+pub struct wxface_error {
+    status: wxface_status,
+    http_status: u16,
+    message: CString,
+    api_code: CString,
+    request_id: CString,
+    detail_json: CString,
+}
+
+impl From<Error> for wxface_error {
+    fn from(error: Error) -> Self {
+        wxface_error {
+            status: error.kind().status(),
+            http_status: error.http_status(),
+            message: c_string(error.message()),
+            api_code: c_string(error.api_code()),
+            request_id: c_string(error.request_id()),
+            detail_json: c_string(error.detail_json()),
+        }
+    }
+}
+
+/// C strings end at the first NUL: drop any NUL an answer smuggled in.
+fn c_string(text: &str) -> CString {
+    CString::new(text.replace('\0', "")).unwrap_or_default()
+}
+
+/// The status of the failed call; `WXFACE_ERR_INVALID_ARGUMENT` if `err` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_error_status(err: *const wxface_error) -> wxface_status {
+    // SAFETY: `err` is NULL or a live error from this library.
+    ffi_boundary!(or WXFACE_ERR_INTERNAL, {
+        unsafe { err.as_ref() }.map_or(WXFACE_ERR_INVALID_ARGUMENT, |e| e.status)
+    })
+}
+
+/// One line of English naming the cause; `""` if `err` is NULL. Valid until the error is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_error_message(err: *const wxface_error) -> *const c_char {
+    // SAFETY: `err` is NULL or a live error from this library.
+    ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.message.as_ptr()) })
+}
+
+/// The HTTP status of WeChat Pay's answer; 0 when no answer arrived or `err` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_error_http_status(err: *const wxface_error) -> u16 {
+    // SAFETY: `err` is NULL or a live error from this library.
+    ffi_boundary!(or 0, { unsafe { err.as_ref() }.map_or(0, |e| e.http_status) })
+}
+
+/// The answer's `code`, e.g. `"PARAM_ERROR"`; `""` when absent. Valid until the error is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_error_api_code(err: *const wxface_error) -> *const c_char {
+    // SAFETY: `err` is NULL or a live error from this library.
+    ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.api_code.as_ptr()) })
+}
+
+/// The answer's `Request-ID` header (quote it to WeChat Pay support); `""` when absent.
+/// Valid until the error is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_error_request_id(err: *const wxface_error) -> *const c_char {
+    // SAFETY: `err` is NULL or a live error from this library.
+    ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.request_id.as_ptr()) })
+}
+
+/// The answer's `detail` member as JSON (for a 401 SIGN_ERROR it holds
+/// `sign_information.truncated_sign_message`); `""` when absent. Valid until the error is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_error_detail_json(err: *const wxface_error) -> *const c_char {
+    // SAFETY: `err` is NULL or a live error from this library.
+    ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.detail_json.as_ptr()) })
+}
+
+/// Frees an error. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_error_free(err: *mut wxface_error) {
+    // SAFETY: `err` is NULL or an error from this library, freed once.
+    ffi_boundary!(or (), { unsafe { free_box(err) } })
+}

@@ -1,0 +1,23 @@
+//! The C ABI (`include/wxface.h`). Only argument conversion lives here: every function
+//! checks its pointers, turns C strings into `&str`, calls the safe Rust API and turns the
+//! outcome into a `wxface_status` and, on failure, a `wxface_error`.
+//!
+//! Every exported body runs inside [`ffi_boundary!`], so a panic becomes
+//! `WXFACE_ERR_INTERNAL` and never unwinds into C.
+
+#![allow(non_camel_case_types)]
+
+#[macro_use]
+mod boundary;
+mod args;
+mod builder;
+mod client;
+mod error;
+mod identity;
+mod status;
+
+pub use builder::*;
+pub use client::*;
+pub use error::*;
+pub use identity::*;
+pub use status::*;

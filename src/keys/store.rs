@@ -1,0 +1,198 @@
+//! The WeChat Pay verification keys: public keys by their `PUB_KEY_ID_…` id and platform
+//! certificates by serial, side by side, as a merchant migrating between the two has them.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
+use rsa::traits::PublicKeyParts;
+use x509_cert::der::Encode;
+
+use super::MIN_RSA_BITS;
+use super::pem::{PemKind, parse_certificates, pem_kind};
+use crate::error::Error;
+
+/// Verification keys by the id WeChat Pay names in `Wechatpay-Serial`.
+#[derive(Default, Clone)]
+pub struct KeyStore {
+    keys: HashMap<String, ParsedPublicKey>,
+    /// The id the client announces in its own `Wechatpay-Serial` request header.
+    preferred: Option<Preferred>,
+}
+
+#[derive(Clone)]
+struct Preferred {
+    id: String,
+    /// Public-key ids outrank certificates; among certificates the newest wins.
+    rank: (bool, u64),
+}
+
+impl KeyStore {
+    /// Adds a WeChat Pay public key (SPKI `PUBLIC KEY` PEM, or PKCS#1) under its id.
+    /// `source` names the setting in error messages.
+    pub fn add_public_key(&mut self, source: &str, id: &str, pem: &[u8]) -> Result<(), Error> {
+        check_key_id(id)?;
+        let spki_der = match pem_kind(source, pem)? {
+            PemKind::SpkiPublicKey => {
+                let key = rsa::PublicKey::from_public_key_pem(pem_text(pem)).map_err(|e| {
+                    Error::config(format!("{source} holds an unreadable RSA public key: {e}"))
+                })?;
+                check_rsa_bits(source, key.size())?;
+                spki_der(source, &key)?
+            }
+            PemKind::Pkcs1PublicKey => {
+                let key = rsa::PublicKey::from_pkcs1_pem(pem_text(pem)).map_err(|e| {
+                    Error::config(format!("{source} holds an unreadable RSA public key: {e}"))
+                })?;
+                check_rsa_bits(source, key.size())?;
+                spki_der(source, &key)?
+            }
+            PemKind::Certificate => {
+                return Err(Error::config(format!(
+                    "{source} holds a certificate; configure certificates as platform certificates"
+                )));
+            }
+            other => {
+                return Err(Error::config(format!(
+                    "{source} holds {}, not a public key",
+                    other.describe()
+                )));
+            }
+        };
+        self.insert(id.to_owned(), source, &spki_der, (true, 0))
+    }
+
+    /// Adds every platform certificate in a PEM document; each is stored under its serial
+    /// (uppercase hex, as WeChat Pay writes it). Returns the serials added.
+    pub fn add_platform_certificates(&mut self, source: &str, pem: &[u8]) -> Result<Vec<String>, Error> {
+        let mut serials = Vec::new();
+        for certificate in parse_certificates(source, pem)? {
+            let tbs = certificate.tbs_certificate();
+            let serial = serial_hex(tbs.serial_number().as_bytes());
+            let spki = tbs.subject_public_key_info().to_der().map_err(|e| {
+                Error::config(format!("{source} holds a certificate whose key cannot be read: {e}"))
+            })?;
+            let key = rsa::PublicKey::from_public_key_der(&spki).map_err(|e| {
+                Error::config(format!(
+                    "{source} holds certificate {serial} without a readable RSA public key: {e}"
+                ))
+            })?;
+            check_rsa_bits(source, key.size())?;
+            let not_before = tbs.validity().not_before.to_unix_duration().as_secs();
+            self.insert(serial.clone(), source, &spki, (false, not_before))?;
+            serials.push(serial);
+        }
+        Ok(serials)
+    }
+
+    fn insert(&mut self, id: String, source: &str, spki_der: &[u8], rank: (bool, u64)) -> Result<(), Error> {
+        let key = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der)
+            .map_err(|e| Error::config(format!("{source} holds a key that aws-lc rejects: {e}")))?;
+        if self.preferred.as_ref().is_none_or(|p| rank >= p.rank) {
+            self.preferred = Some(Preferred { id: id.clone(), rank });
+        }
+        self.keys.insert(id, key);
+        Ok(())
+    }
+
+    /// The key for an id from `Wechatpay-Serial`. Ids are opaque strings; a hex serial in
+    /// lowercase still finds its certificate.
+    pub fn get(&self, id: &str) -> Option<&ParsedPublicKey> {
+        self.keys
+            .get(id)
+            .or_else(|| self.keys.get(&id.to_ascii_uppercase()))
+    }
+
+    /// The id to send in the request's `Wechatpay-Serial`: the public-key id when one is
+    /// configured, else the newest platform certificate's serial.
+    pub fn request_serial(&self) -> Option<&str> {
+        self.preferred.as_ref().map(|p| p.id.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+impl fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut ids: Vec<&String> = self.keys.keys().collect();
+        ids.sort();
+        f.debug_struct("KeyStore").field("ids", &ids).finish()
+    }
+}
+
+/// Key ids travel in HTTP headers: printable ASCII only.
+fn check_key_id(id: &str) -> Result<(), Error> {
+    if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| (0x21..=0x7E).contains(&b) && b != b'"') {
+        return Err(Error::config(
+            "wechatpay_public_key_id must be 1 to 128 printable ASCII characters (e.g. PUB_KEY_ID_0114…)",
+        ));
+    }
+    Ok(())
+}
+
+fn pem_text(pem: &[u8]) -> &str {
+    std::str::from_utf8(pem).expect("pem_kind checked UTF-8")
+}
+
+fn check_rsa_bits(source: &str, size_bytes: usize) -> Result<(), Error> {
+    let bits = size_bytes * 8;
+    if bits < MIN_RSA_BITS {
+        return Err(Error::config(format!(
+            "{source} holds a {bits}-bit RSA key; WeChat Pay uses at least {MIN_RSA_BITS}"
+        )));
+    }
+    Ok(())
+}
+
+fn spki_der(source: &str, key: &rsa::PublicKey) -> Result<Vec<u8>, Error> {
+    key.to_public_key_der()
+        .map(|doc| doc.as_bytes().to_vec())
+        .map_err(|e| Error::config(format!("{source}: the key cannot be re-encoded: {e}")))
+}
+
+/// Certificate serials as WeChat Pay prints them: uppercase hex without DER's sign byte.
+fn serial_hex(bytes: &[u8]) -> String {
+    let significant = match bytes.iter().position(|&b| b != 0) {
+        Some(first) => &bytes[first..],
+        None => &bytes[bytes.len().saturating_sub(1)..],
+    };
+    significant.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_vectors::read_vector_file;
+
+    #[test]
+    fn serials_drop_the_sign_byte_and_use_uppercase() {
+        assert_eq!(serial_hex(&[0x00, 0x9A, 0x0b]), "9A0B");
+        assert_eq!(serial_hex(&[0x00]), "00");
+    }
+
+    #[test]
+    fn public_key_id_becomes_the_request_serial() {
+        let mut store = KeyStore::default();
+        let pem = read_vector_file("wechatpay_test_public_key.pem");
+        store.add_public_key("wechatpay_public_key_pem", "PUB_KEY_ID_1", &pem).unwrap();
+        assert_eq!(store.request_serial(), Some("PUB_KEY_ID_1"));
+        assert!(store.get("PUB_KEY_ID_1").is_some());
+        assert!(store.get("PUB_KEY_ID_2").is_none());
+    }
+
+    #[test]
+    fn a_private_key_is_not_a_public_key() {
+        let mut store = KeyStore::default();
+        let pem = read_vector_file("merchant_test_key.pem");
+        let err = store.add_public_key("wechatpay_public_key_pem", "PUB_KEY_ID_1", &pem).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "wechatpay_public_key_pem holds an RSA private key, not a public key"
+        );
+        assert!(store.add_public_key("wechatpay_public_key_pem", "bad id", &pem).is_err());
+    }
+}

@@ -1,0 +1,34 @@
+//! wxface: a WeChat Pay APIv3 client for the K12 offline face-payment (刷脸) service-provider
+//! API, with a C ABI.
+//!
+//! Every request is signed with the merchant's RSA key; every 2xx answer is verified against
+//! a configured WeChat Pay key before it is trusted.
+//!
+//! ```no_run
+//! let config = wxface::Config::from_json_file("client.json")?;
+//! let client = wxface::Client::new(config)?;
+//! client.terminate_contract("DBES323aeb", "U0000000001")?;
+//! # Ok::<(), wxface::Error>(())
+//! ```
+//!
+//! The C API (`include/wxface.h`) wraps exactly this Rust API; see the `ffi` module.
+
+mod answer;
+mod auth;
+mod client;
+mod clock;
+mod config;
+mod error;
+pub mod ffi;
+mod keys;
+mod ops;
+mod path_id;
+mod transport;
+mod verify;
+
+#[cfg(test)]
+mod test_vectors;
+
+pub use client::Client;
+pub use config::{Config, DEFAULT_BASE_URL};
+pub use error::{Error, ErrorKind};

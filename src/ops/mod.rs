@@ -1,0 +1,3 @@
+//! The WeChat Pay operations, one file per API family.
+
+mod contract;

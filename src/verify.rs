@@ -1,0 +1,173 @@
+//! Verification of WeChat Pay answers: every 2xx answer must carry a valid signature by a
+//! configured WeChat Pay key, over the raw body, made within 300 s of the local clock.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::auth::SIGNATURE_SCHEME;
+use crate::error::Error;
+use crate::keys::KeyStore;
+
+/// How far an answer's timestamp may be from the local clock, either way.
+pub(crate) const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+/// Prefix of the probe signatures WeChat Pay sends to check that clients verify.
+const PROBE_SIGNATURE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
+
+/// Checks the signature headers of an answer against `body`, failing closed.
+///
+/// `header` looks up a response header by (case-insensitive) name. `now` is the local
+/// Unix time in seconds.
+pub fn verify_answer<'h>(
+    keys: &KeyStore,
+    header: impl Fn(&str) -> Option<&'h str>,
+    body: &[u8],
+    now: i64,
+) -> Result<(), Error> {
+    let required = |name: &str| {
+        header(name).ok_or_else(|| {
+            Error::signature(format!(
+                "answer lacks the {name} header, so it cannot be verified"
+            ))
+        })
+    };
+    let timestamp = required("Wechatpay-Timestamp")?;
+    let nonce = required("Wechatpay-Nonce")?;
+    let signature = required("Wechatpay-Signature")?;
+    let serial = required("Wechatpay-Serial")?;
+    let scheme = required("Wechatpay-Signature-Type")?;
+    if scheme != SIGNATURE_SCHEME {
+        return Err(Error::signature(format!(
+            "answer is signed with \"{}\", expected {SIGNATURE_SCHEME}",
+            excerpt(scheme)
+        )));
+    }
+    let key = keys.get(serial).ok_or_else(|| {
+        Error::signature(format!(
+            "answer is signed with key \"{}\", which is not configured (configure its WeChat Pay public key or platform certificate)",
+            excerpt(serial)
+        ))
+    })?;
+    if signature.starts_with(PROBE_SIGNATURE_PREFIX) {
+        return Err(Error::signature(
+            "answer carries a WeChat Pay probe signature (WECHATPAY/SIGNTEST/...), which is never valid",
+        ));
+    }
+    let signature = STANDARD
+        .decode(signature)
+        .map_err(|_| Error::signature("answer's Wechatpay-Signature is not base64"))?;
+    let sent_at: i64 = timestamp.parse().map_err(|_| {
+        Error::signature(format!(
+            "answer's Wechatpay-Timestamp \"{}\" is not a Unix time",
+            excerpt(timestamp)
+        ))
+    })?;
+    let mut message = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 3);
+    for part in [timestamp.as_bytes(), nonce.as_bytes(), body] {
+        message.extend_from_slice(part);
+        message.push(b'\n');
+    }
+    key.verify_sig(&message, &signature).map_err(|_| {
+        Error::signature(format!(
+            "answer signature does not verify with WeChat Pay key \"{serial}\": the answer was altered or not sent by WeChat Pay"
+        ))
+    })?;
+    check_clock_skew(sent_at, now)
+}
+
+fn check_clock_skew(sent_at: i64, now: i64) -> Result<(), Error> {
+    let skew = now.saturating_sub(sent_at);
+    if skew.abs() <= MAX_CLOCK_SKEW_SECS {
+        return Ok(());
+    }
+    let (seconds, direction) = if skew > 0 {
+        (skew, "behind")
+    } else {
+        (skew.saturating_neg(), "ahead of")
+    };
+    Err(Error::signature(format!(
+        "answer timestamp is {seconds} s {direction} the local clock (limit {MAX_CLOCK_SKEW_SECS} s): check the terminal's clock"
+    )))
+}
+
+/// Header values come from the network: quote at most a short, printable prefix.
+fn excerpt(value: &str) -> String {
+    value
+        .chars()
+        .take(64)
+        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::test_vectors::{read_vector_file, vectors};
+
+    fn store() -> KeyStore {
+        let v = vectors();
+        let mut store = KeyStore::default();
+        store
+            .add_public_key(
+                "wechatpay_public_key_pem",
+                v["wechatpay"]["public_key_id"].as_str().unwrap(),
+                &read_vector_file("wechatpay_test_public_key.pem"),
+            )
+            .unwrap();
+        store
+    }
+
+    fn check(answer: &serde_json::Value, now_offset: i64, drop: Option<&str>) -> Result<(), Error> {
+        let headers = answer["headers"].as_object().unwrap();
+        let sent_at: i64 = headers["Wechatpay-Timestamp"].as_str().unwrap().parse().unwrap();
+        let lookup = |name: &str| {
+            if Some(name) == drop {
+                return None;
+            }
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| v.as_str())
+        };
+        verify_answer(&store(), lookup, answer["body"].as_str().unwrap().as_bytes(), sent_at + now_offset)
+    }
+
+    #[test]
+    fn every_response_vector_verifies_as_marked() {
+        for answer in vectors()["responses"].as_array().unwrap() {
+            let result = check(answer, 0, None);
+            assert_eq!(result.is_ok(), answer["valid"].as_bool().unwrap(), "{}: {result:?}", answer["name"]);
+            if let Err(e) = result {
+                assert_eq!(e.kind(), ErrorKind::Signature);
+            }
+        }
+    }
+
+    #[test]
+    fn the_204_vector_names_the_cause_of_each_failure() {
+        let v = vectors();
+        let answer = &v["responses"][0];
+        assert!(check(answer, 300, None).is_ok());
+        assert!(check(answer, -300, None).is_ok());
+        assert_eq!(
+            check(answer, 301, None).unwrap_err().message(),
+            "answer timestamp is 301 s behind the local clock (limit 300 s): check the terminal's clock"
+        );
+        assert!(check(answer, -612, None).unwrap_err().message().starts_with("answer timestamp is 612 s ahead of"));
+        for name in ["Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wechatpay-Serial", "Wechatpay-Signature-Type"] {
+            let err = check(answer, 0, Some(name)).unwrap_err();
+            assert!(err.message().contains(name), "{}", err.message());
+        }
+        let mut probe = answer.clone();
+        probe["headers"]["Wechatpay-Signature"] = "WECHATPAY/SIGNTEST/AAAA".into();
+        assert!(check(&probe, 0, None).unwrap_err().message().contains("probe signature"));
+    }
+
+    #[test]
+    fn unknown_serial_is_named() {
+        let v = vectors();
+        let err = check(&v["responses"][3], 0, None).unwrap_err();
+        assert!(err.message().contains("PUB_KEY_ID_0119000000012025000000009999"), "{}", err.message());
+    }
+}

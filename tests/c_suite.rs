@@ -1,0 +1,415 @@
+//! The C test programs (`tests/c/*.c`) and the C example (`examples/c/terminate_contract.c`),
+//! compiled against the built `libwxface.so` with the header `include/wxface.h`, run against a
+//! fresh `wxface-sim` per scenario — once plainly, and once all together under valgrind.
+//!
+//! Each program is compiled with (the Makefile uses the same command):
+//!
+//! ```text
+//! cc -std=c11 -Wall -Wextra -Werror -pedantic -I include PROGRAM.c -o PROGRAM \
+//!    -L target/debug -Wl,-rpath,target/debug -lwxface [-pthread]
+//! ```
+//!
+//! `CC` overrides `cc`. The library is the `cdylib` that cargo builds as part of building the
+//! `wxface` crate for this test: `cargo test` leaves it in `target/<profile>/deps` next to this
+//! test binary (`cargo build` also copies it to `target/<profile>`, the Makefile's `-L`).
+//! Programs read the simulator's `client.json` from `WXFACE_SIM_CONFIG` and its members from
+//! `WXFACE_CFG_<KEY>` (see `tests/c/support.h`); everything else comes from argv.
+//!
+//! `WXFACE_SKIP_VALGRIND=1` skips the valgrind run (and says so loudly); nothing else is skipped.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use wxface_sim::{ContractState, Fault, KeyMode, Sim, SimOptions};
+
+/// The fixture's organization and users (see the simulator's built-in fixture).
+const ORG: &str = "DBES323aeb";
+const TERMINATED_USER: &str = "U9000000001";
+const UNKNOWN_USER: &str = "U8888888888";
+/// An organization and a user whose ids need percent-encoding.
+const ODD_ORG: &str = "ORG:1+2@x";
+const ODD_USER: &str = "u~._-9";
+
+/// The i-th contracted fixture user: `U` plus 10 digits, 1 ≤ i ≤ 99999.
+fn user(i: u32) -> String {
+    assert!((1..=99_999).contains(&i));
+    format!("U{i:010}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios: each starts its own simulator and runs one program (under valgrind or not).
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Plain,
+    Valgrind,
+}
+
+fn scenario_happy_path(mode: Mode) {
+    for key_mode in [KeyMode::PublicKey, KeyMode::Certificate] {
+        let sim = start_sim(key_mode);
+        let users = [user(1), user(2), user(3)];
+        let args = [ORG, &users[0], &users[1], &users[2], ODD_ORG, ODD_USER];
+        expect_success(run(mode, "happy_path", &args, &sim));
+        for u in &users {
+            assert_terminated(&sim, ORG, u);
+        }
+        assert_terminated(&sim, ODD_ORG, ODD_USER);
+        assert_eq!(sim.stats().signature_failures, 0, "the simulator rejected a signature");
+    }
+}
+
+fn scenario_api_error(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    expect_success(run(mode, "api_error", &[ORG, TERMINATED_USER, UNKNOWN_USER], &sim));
+    // Exactly one request (the one with a wrong merchant serial) failed authentication.
+    assert_eq!(sim.stats().signature_failures, 1);
+}
+
+fn scenario_signature_failure(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let specs = [
+        "bad_signature",
+        "probe_signature",
+        "missing_header:Wechatpay-Nonce",
+        "missing_header:Wechatpay-Signature",
+        "missing_header:Wechatpay-Timestamp",
+        "missing_header:Wechatpay-Serial",
+        "unknown_serial",
+        "timestamp_offset:-400",
+        "timestamp_offset:400",
+    ];
+    for (i, spec) in specs.into_iter().enumerate() {
+        sim.set_fault(fault(spec), None);
+        let u = user(101 + i as u32);
+        let out = run(mode, "signature_failure", &[ORG, &u], &sim);
+        sim.clear_faults();
+        expect_success_for(out, &format!("signature_failure with fault {spec}"));
+    }
+}
+
+fn scenario_timeout(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    sim.set_fault(Fault::Delay(Duration::from_secs(5)), None);
+    let (a, b) = (user(301), user(302));
+    expect_success(run(mode, "timeout", &[ORG, &a, &b], &sim));
+}
+
+fn scenario_bad_arguments(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let u = user(401);
+    expect_success(run(mode, "bad_arguments", &[ORG, &u], &sim));
+    let stats = sim.stats();
+    assert_eq!(
+        stats.requests_total, 0,
+        "rejected calls must send nothing, the simulator saw {:?}",
+        stats.requests_per_path
+    );
+    assert!(matches!(sim.user_state(ORG, &u), Some(ContractState::Contracted)));
+}
+
+fn scenario_null_err(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let u = user(501);
+    expect_success(run(mode, "null_err", &[ORG, TERMINATED_USER, UNKNOWN_USER, &u], &sim));
+    // Only the four well-formed terminate calls reached the simulator.
+    let stats = sim.stats();
+    assert_eq!(stats.requests_total, 4, "{:?}", stats.requests_per_path);
+    assert_terminated(&sim, ORG, &u);
+}
+
+fn scenario_concurrency(mode: Mode) {
+    const THREADS: u32 = 8;
+    const FIRST: u32 = 1001;
+    // Valgrind runs threads one at a time and each call ~50 times slower: fewer calls there.
+    let calls: u32 = if mode == Mode::Valgrind { 3 } else { 25 };
+    let sim = start_sim(KeyMode::PublicKey);
+    let (first, n) = (FIRST.to_string(), calls.to_string());
+    expect_success(run(mode, "concurrency", &[ORG, &first, &n], &sim));
+    for i in FIRST..FIRST + THREADS * calls {
+        assert_terminated(&sim, ORG, &user(i));
+    }
+    assert_eq!(sim.stats().requests_total, u64::from(THREADS * calls));
+}
+
+fn scenario_example(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let config = sim.client_config_path();
+    let config = config.to_str().expect("state dir path is UTF-8");
+    let u = user(601);
+
+    let out = run(mode, "terminate_contract", &[config, ORG, &u], &sim);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success_for(out, "examples/c/terminate_contract.c");
+    assert_eq!(
+        stdout,
+        format!("terminated: the contract of user {u} in organization {ORG} was terminated\n")
+    );
+    assert_terminated(&sim, ORG, &u);
+
+    // Again: the contract is already terminated, WeChat Pay answers 400 PARAM_ERROR.
+    let out = run(mode, "terminate_contract", &[config, ORG, &u], &sim);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "second termination: {stderr}");
+    assert!(out.stdout.is_empty());
+    for expected in ["PARAM_ERROR", "400", "request id:"] {
+        assert!(stderr.contains(expected), "stderr lacks {expected:?}: {stderr}");
+    }
+
+    let out = run(mode, "terminate_contract", &[config, ORG], &sim);
+    assert_eq!(out.status.code(), Some(2), "usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
+}
+
+const SCENARIOS: &[(&str, fn(Mode))] = &[
+    ("happy_path", scenario_happy_path),
+    ("api_error", scenario_api_error),
+    ("signature_failure", scenario_signature_failure),
+    ("timeout", scenario_timeout),
+    ("bad_arguments", scenario_bad_arguments),
+    ("null_err", scenario_null_err),
+    ("concurrency", scenario_concurrency),
+    ("example", scenario_example),
+];
+
+#[test]
+fn c_happy_path() {
+    scenario_happy_path(Mode::Plain);
+}
+
+#[test]
+fn c_api_error() {
+    scenario_api_error(Mode::Plain);
+}
+
+#[test]
+fn c_signature_failure() {
+    scenario_signature_failure(Mode::Plain);
+}
+
+#[test]
+fn c_timeout() {
+    scenario_timeout(Mode::Plain);
+}
+
+#[test]
+fn c_bad_arguments_send_nothing() {
+    scenario_bad_arguments(Mode::Plain);
+}
+
+#[test]
+fn c_null_err() {
+    scenario_null_err(Mode::Plain);
+}
+
+#[test]
+fn c_concurrency() {
+    scenario_concurrency(Mode::Plain);
+}
+
+#[test]
+fn c_example_terminate_contract() {
+    scenario_example(Mode::Plain);
+}
+
+#[test]
+fn c_suite_under_valgrind() {
+    if std::env::var_os("WXFACE_SKIP_VALGRIND").is_some_and(|v| v == "1") {
+        eprintln!();
+        eprintln!("************************************************************************");
+        eprintln!("*** WXFACE_SKIP_VALGRIND=1: the C suite was NOT run under valgrind.   ***");
+        eprintln!("*** Leaks and invalid memory accesses in the C ABI are unchecked.     ***");
+        eprintln!("************************************************************************");
+        return;
+    }
+    let found = Command::new("valgrind").arg("--version").output();
+    if !found.is_ok_and(|o| o.status.success()) {
+        panic!(
+            "valgrind is not installed: install it (Debian/Ubuntu: apt-get install valgrind) \
+             or set WXFACE_SKIP_VALGRIND=1 to skip this test knowingly"
+        );
+    }
+    for (name, scenario) in SCENARIOS {
+        eprintln!("valgrind: {name}");
+        scenario(Mode::Valgrind);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Simulator
+// ---------------------------------------------------------------------------------------------
+
+fn start_sim(key_mode: KeyMode) -> Sim {
+    Sim::start(SimOptions { key_mode, ..SimOptions::default() }).expect("start wxface-sim")
+}
+
+fn fault(spec: &str) -> Fault {
+    spec.parse::<Fault>().ok().unwrap_or_else(|| panic!("wxface-sim does not parse fault {spec:?}"))
+}
+
+fn assert_terminated(sim: &Sim, org: &str, user: &str) {
+    assert!(
+        matches!(sim.user_state(org, user), Some(ContractState::Terminated)),
+        "{org}/{user} is not terminated in the simulator"
+    );
+}
+
+/// The environment a program gets: `WXFACE_SIM_CONFIG`, `WXFACE_SIM_URL` and every member of
+/// client.json as `WXFACE_CFG_<KEY>` (string members as they are; of `platform_certificate_files`
+/// the first file, as `WXFACE_CFG_PLATFORM_CERTIFICATE_FILE`).
+fn sim_env(sim: &Sim) -> BTreeMap<String, OsString> {
+    let mut env = BTreeMap::new();
+    env.insert("WXFACE_SIM_CONFIG".to_owned(), sim.client_config_path().into_os_string());
+    env.insert("WXFACE_SIM_URL".to_owned(), sim.base_url().into());
+    let config = sim.client_config();
+    let members = config.as_object().expect("client.json is a JSON object");
+    for (key, value) in members {
+        let name = format!("WXFACE_CFG_{}", key.to_ascii_uppercase());
+        match value {
+            serde_json::Value::String(s) => {
+                env.insert(name, s.into());
+            }
+            serde_json::Value::Array(items) if key == "platform_certificate_files" => {
+                let first = items.first().and_then(|v| v.as_str()).expect("a certificate file");
+                env.insert("WXFACE_CFG_PLATFORM_CERTIFICATE_FILE".to_owned(), first.into());
+            }
+            _ => {}
+        }
+    }
+    env
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running programs
+// ---------------------------------------------------------------------------------------------
+
+fn run(mode: Mode, program: &str, args: &[&str], sim: &Sim) -> Output {
+    let binary = programs().join(program);
+    let mut command = match mode {
+        Mode::Plain => Command::new(&binary),
+        Mode::Valgrind => {
+            let mut c = Command::new("valgrind");
+            c.args([
+                "--quiet",
+                "--leak-check=full",
+                "--show-leak-kinds=definite,indirect",
+                "--errors-for-leak-kinds=definite,indirect",
+                "--error-exitcode=99",
+            ]);
+            c.arg(&binary);
+            c
+        }
+    };
+    command.args(args).envs(sim_env(sim));
+    command.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()))
+}
+
+fn expect_success(out: Output) {
+    expect_success_for(out, "C test program");
+}
+
+fn expect_success_for(out: Output, what: &str) {
+    if !out.status.success() {
+        let why = match out.status.code() {
+            Some(99) => "valgrind found memory errors or leaks".to_owned(),
+            Some(code) => format!("exit status {code}"),
+            None => format!("killed: {}", out.status),
+        };
+        panic!(
+            "{what} failed ({why})\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiling programs
+// ---------------------------------------------------------------------------------------------
+
+/// (name, source relative to the crate root, needs -pthread)
+const PROGRAMS: &[(&str, &str, bool)] = &[
+    ("happy_path", "tests/c/happy_path.c", false),
+    ("api_error", "tests/c/api_error.c", false),
+    ("signature_failure", "tests/c/signature_failure.c", false),
+    ("timeout", "tests/c/timeout.c", false),
+    ("bad_arguments", "tests/c/bad_arguments.c", false),
+    ("null_err", "tests/c/null_err.c", false),
+    ("concurrency", "tests/c/concurrency.c", true),
+    ("terminate_contract", "examples/c/terminate_contract.c", false),
+];
+
+/// The directory holding every compiled program (compiled once per test process).
+fn programs() -> &'static Path {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match DIR.get_or_init(compile_all) {
+        Ok(dir) => dir,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+fn compile_all() -> Result<PathBuf, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib_dir = library_dir()?;
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_suite");
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
+    let pid = std::process::id();
+    for (name, source, pthread) in PROGRAMS {
+        // Compile to a private name, then rename: concurrent test processes never see half a file.
+        let tmp = out_dir.join(format!("{name}.{pid}.tmp"));
+        let mut command = Command::new(&cc);
+        command
+            .current_dir(root)
+            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+            .args(["-I", "include"])
+            .arg(source)
+            .arg("-o")
+            .arg(&tmp)
+            .arg("-L")
+            .arg(&lib_dir)
+            .arg(format!("-Wl,-rpath,{}", lib_dir.display()))
+            .arg("-lwxface");
+        if *pthread {
+            command.arg("-pthread");
+        }
+        let out = command.output().map_err(|e| {
+            format!(
+                "cannot run the C compiler {cc:?} ({e}): the C suite needs one \
+                 (Debian/Ubuntu: apt-get install gcc; or set CC)"
+            )
+        })?;
+        if !out.status.success() {
+            return Err(format!(
+                "compiling {source} failed:\n{command:?}\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        std::fs::rename(&tmp, out_dir.join(name)).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(out_dir)
+}
+
+/// The directory holding `libwxface.so`. `cargo test` builds the wxface crate with all its crate
+/// types for this test, so the cdylib lies next to this test binary in `target/<profile>/deps`
+/// (only `cargo build` copies it up to `target/<profile>`, which is the fallback).
+fn library_dir() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let deps = exe.parent().ok_or_else(|| format!("test binary {} has no parent", exe.display()))?;
+    for dir in [Some(deps), deps.parent()].into_iter().flatten() {
+        if dir.join("libwxface.so").is_file() {
+            return Ok(dir.to_path_buf());
+        }
+    }
+    Err(format!(
+        "libwxface.so is in neither {} nor its parent: cargo should have built it with the \
+         wxface crate (crate-type includes cdylib)",
+        deps.display()
+    ))
+}
