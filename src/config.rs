@@ -445,7 +445,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_and_the_problem() {
-        let cases: Vec<(Box<dyn FnOnce(&mut Map<String, Value>)>, &str)> = vec![
+        type Change = Box<dyn FnOnce(&mut Map<String, Value>)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|o| { o.insert("colour".into(), json!(1)); }), "unknown key \"colour\""),
             (Box::new(|o| { o.remove("mchid"); }), "mchid: missing"),
             (Box::new(|o| { o.insert("mchid".into(), json!(1900000001)); }), "mchid: must be a string"),

@@ -68,7 +68,7 @@ mod tests {
     fn keeps_unreserved_and_encodes_the_rest_in_uppercase() {
         assert_eq!(encode_path_id("id", "u~._-9").unwrap(), "u~._-9");
         assert_eq!(encode_path_id("id", "ORG:1+2@x").unwrap(), "ORG%3A1%2B2%40x");
-        assert_eq!(encode_path_id("id", "a b").is_err(), true);
+        assert!(encode_path_id("id", "a b").is_err());
         assert_eq!(encode_path_id("id", "..x").unwrap(), "..x");
     }
 

@@ -1,0 +1,154 @@
+//! The committed C header: up to date with the sources, self-contained as C11 and C++17,
+//! carrying the versions of Cargo.toml, and declaring exactly what the library exports.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn committed_header() -> String {
+    std::fs::read_to_string(manifest_dir().join("include/wxface.h")).expect("include/wxface.h is committed")
+}
+
+#[test]
+fn committed_header_matches_a_fresh_generation() {
+    let fresh = std::fs::read_to_string(env!("WXFACE_GENERATED_HEADER")).expect("build.rs generated a header");
+    assert!(
+        fresh == committed_header(),
+        "include/wxface.h differs from the header generated from the sources; refresh it with `make header` \
+         (or `WXFACE_UPDATE_HEADER=1 cargo build`) and commit it"
+    );
+}
+
+fn define(header: &str, name: &str) -> String {
+    let prefix = format!("#define {name} ");
+    header
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("the header defines {name}"))
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn version_macros_come_from_cargo_toml() {
+    let header = committed_header();
+    assert_eq!(define(&header, "WXFACE_VERSION_MAJOR"), env!("CARGO_PKG_VERSION_MAJOR"));
+    assert_eq!(define(&header, "WXFACE_VERSION_MINOR"), env!("CARGO_PKG_VERSION_MINOR"));
+    assert_eq!(define(&header, "WXFACE_VERSION_PATCH"), env!("CARGO_PKG_VERSION_PATCH"));
+    let abi: u32 = define(&header, "WXFACE_ABI_VERSION").parse().unwrap();
+    assert_eq!(abi, wxface::ffi::wxface_abi_version());
+    let cargo_toml = std::fs::read_to_string(manifest_dir().join("Cargo.toml")).unwrap();
+    assert!(cargo_toml.contains(&format!("abi-version = {abi}\n")));
+    // SAFETY: wxface_version returns a static NUL-terminated string.
+    let version = unsafe { std::ffi::CStr::from_ptr(wxface::ffi::wxface_version()) };
+    assert!(version.to_str().unwrap().starts_with(&format!("wxface/{} rustls/0.23.", env!("CARGO_PKG_VERSION"))));
+}
+
+fn compile_alone(compiler: &str, flags: &[&str], extension: &str) {
+    let dir = std::env::temp_dir().join(format!("wxface-header-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = dir.join(format!("only_header.{extension}"));
+    std::fs::write(&source, "#include \"wxface.h\"\nint main(void) { return wxface_abi_version() == WXFACE_ABI_VERSION ? 0 : 1; }\n").unwrap();
+    let output = Command::new(compiler)
+        .args(flags)
+        .args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only", "-I"])
+        .arg(manifest_dir().join("include"))
+        .arg(&source)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {compiler} ({e}): install it with `apt-get install -y gcc g++`"));
+    assert!(output.status.success(), "{compiler} rejects wxface.h:\n{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn header_compiles_alone_as_c11() {
+    compile_alone("cc", &["-std=c11"], "c");
+}
+
+#[test]
+fn header_compiles_alone_as_cxx17() {
+    compile_alone("c++", &["-std=c++17", "-x", "c++"], "cpp");
+}
+
+/// The functions of the C API contract (c-api.md, ABI 1).
+const CONTRACT_FUNCTIONS: &[&str] = &[
+    "wxface_version",
+    "wxface_abi_version",
+    "wxface_status_str",
+    "wxface_client_new_from_json",
+    "wxface_client_builder_new",
+    "wxface_client_builder_set_merchant",
+    "wxface_client_builder_set_private_key_pem",
+    "wxface_client_builder_set_private_key_file",
+    "wxface_client_builder_add_wechatpay_public_key_pem",
+    "wxface_client_builder_add_platform_certificate_pem",
+    "wxface_client_builder_set_base_url",
+    "wxface_client_builder_set_backup_base_url",
+    "wxface_client_builder_add_root_ca_pem",
+    "wxface_client_builder_set_timeouts",
+    "wxface_client_builder_set_proxy",
+    "wxface_client_builder_build",
+    "wxface_client_builder_free",
+    "wxface_client_free",
+    "wxface_terminate_contract",
+    "wxface_error_status",
+    "wxface_error_message",
+    "wxface_error_http_status",
+    "wxface_error_api_code",
+    "wxface_error_request_id",
+    "wxface_error_detail_json",
+    "wxface_error_free",
+];
+
+/// Names of the functions the header declares (`name(` after a return type).
+fn header_functions(header: &str) -> Vec<String> {
+    let mut names: Vec<String> = header
+        .lines()
+        .filter(|line| !line.starts_with([' ', '#', '/', '*']) && !line.starts_with("typedef"))
+        .filter_map(|line| {
+            let open = line.find('(')?;
+            let name = line[..open].rsplit([' ', '*']).next()?;
+            name.starts_with("wxface_").then(|| name.to_owned())
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn header_declares_every_contract_function() {
+    let declared = header_functions(&committed_header());
+    for name in CONTRACT_FUNCTIONS {
+        assert!(declared.iter().any(|d| d == name), "include/wxface.h does not declare {name}");
+    }
+}
+
+/// The cdylib cargo built next to this test executable (target/<profile>/libwxface.so).
+fn shared_library() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    profile_dir.join("libwxface.so")
+}
+
+#[test]
+fn shared_library_exports_exactly_the_header_functions() {
+    let library = shared_library();
+    assert!(library.exists(), "{} is missing: build it with `cargo build --release`", library.display());
+    let output = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&library)
+        .output()
+        .expect("nm runs (apt-get install -y binutils)");
+    assert!(output.status.success());
+    let mut exported: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(2))
+        .filter(|name| name.starts_with("wxface_"))
+        .map(str::to_owned)
+        .collect();
+    exported.sort();
+    assert_eq!(exported, header_functions(&committed_header()));
+}

@@ -1,0 +1,56 @@
+//! Shared helpers for the integration tests: a simulator per test and clients for it.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use serde_json::Value;
+use wxface::{Client, Config, ErrorKind};
+use wxface_sim::{KeyMode, Sim, SimOptions};
+
+pub const ORG: &str = "DBES323aeb";
+/// A user the fixture has already terminated.
+pub const TERMINATED_USER: &str = "U9000000001";
+
+/// The n-th contracted user of the fixture (1 ..= 99_999).
+pub fn user(n: u32) -> String {
+    format!("U{n:010}")
+}
+
+pub fn start_sim(key_mode: KeyMode) -> Sim {
+    Sim::start(SimOptions { key_mode, ..SimOptions::default() }).expect("wxface-sim starts")
+}
+
+/// The simulator's ready-made client.json, changed by `edit`.
+pub fn sim_config(sim: &Sim, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Config {
+    let mut document = sim.client_config();
+    edit(document.as_object_mut().expect("client.json is an object"));
+    Config::from_json(&document.to_string()).expect("client.json is a valid config")
+}
+
+pub fn client_for(sim: &Sim) -> Client {
+    Client::new(sim_config(sim, |_| {})).expect("client builds")
+}
+
+pub fn client_with(sim: &Sim, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Client {
+    Client::new(sim_config(sim, edit)).expect("client builds")
+}
+
+/// Asserts `result` failed with `kind` and returns the error.
+pub fn expect_error(result: Result<(), wxface::Error>, kind: ErrorKind) -> wxface::Error {
+    match result {
+        Ok(()) => panic!("expected a {kind:?} error, got success"),
+        Err(error) => {
+            assert_eq!(error.kind(), kind, "unexpected error: {error}");
+            assert!(!error.message().is_empty());
+            error
+        }
+    }
+}
+
+pub fn short_timeouts(document: &mut serde_json::Map<String, Value>, request_ms: u64) {
+    document.insert("connect_timeout_ms".into(), Value::from(1000));
+    document.insert("request_timeout_ms".into(), Value::from(request_ms));
+}
+
+pub const SLACK: Duration = Duration::from_secs(1);
