@@ -1,0 +1,188 @@
+//! Command-line parsing for the `wxface-sim` binary.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use wxface_sim::{Fault, SimOptions};
+
+pub(crate) const USAGE: &str = "\
+usage: wxface-sim [--state-dir DIR] [--port N] [--key-mode public-key|certificate]
+                  [--fixture FILE] [--idle-close-secs N] [--idempotent-terminate]
+                  [--fault SPEC [--fault-count N]] [-- CMD ARGS...]
+
+Serves a simulated WeChat Pay APIv3 (K12 terminate-contract) on https://127.0.0.1:PORT
+and prints one line: `wxface-sim listening on URL config=DIR/client.json`.
+Without CMD it serves until SIGINT/SIGTERM. With `-- CMD ARGS...` it runs CMD with
+WXFACE_SIM_URL, WXFACE_SIM_CONFIG and WXFACE_SIM_STATE_DIR set, then exits with CMD's
+exit code.
+
+fault SPEC: bad_signature, probe_signature, missing_header:NAME, unknown_serial,
+  timestamp_offset:SECS, status:CODE:html|json, delay:MS, drop_connection,
+  drop_mid_body, truncated_body, oversized_body:BYTES
+";
+
+#[derive(Debug)]
+pub(crate) struct Cli {
+    pub(crate) options: SimOptions,
+    pub(crate) fault: Option<(Fault, Option<u32>)>,
+    /// `CMD ARGS...` after `--`; empty to serve until a signal.
+    pub(crate) command: Vec<OsString>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    Run(Box<Cli>),
+    Help,
+}
+
+pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String> {
+    let mut args = args.into_iter();
+    let mut options = SimOptions::default();
+    let mut fault = None;
+    let mut fault_count = None;
+    let mut command = Vec::new();
+    while let Some(arg) = args.next() {
+        let flag = arg
+            .to_str()
+            .ok_or_else(|| format!("unexpected argument {arg:?}"))?
+            .to_owned();
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--" => {
+                command.extend(args.by_ref());
+                if command.is_empty() {
+                    return Err("`--` must be followed by a command".into());
+                }
+            }
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "--state-dir" => options.state_dir = PathBuf::from(value()?),
+            "--fixture" => options.fixture = Some(PathBuf::from(value()?)),
+            "--port" => options.port = number(&flag, value()?)?,
+            "--key-mode" => options.key_mode = text(&flag, value()?)?.parse()?,
+            "--idle-close-secs" => {
+                let secs: u64 = number(&flag, value()?)?;
+                options.idle_close_after = (secs > 0).then(|| Duration::from_secs(secs));
+            }
+            "--idempotent-terminate" => options.idempotent_terminate = true,
+            "--fault" => {
+                let spec = text(&flag, value()?)?;
+                fault = Some(spec.parse::<Fault>().map_err(|e| e.to_string())?);
+            }
+            "--fault-count" => {
+                let n: u32 = number(&flag, value()?)?;
+                if n == 0 {
+                    return Err("--fault-count must be at least 1".into());
+                }
+                fault_count = Some(n);
+            }
+            _ => return Err(format!("unknown argument {flag:?}")),
+        }
+    }
+    if fault.is_none() && fault_count.is_some() {
+        return Err("--fault-count needs --fault".into());
+    }
+    Ok(Parsed::Run(Box::new(Cli {
+        options,
+        fault: fault.map(|f| (f, fault_count)),
+        command,
+    })))
+}
+
+fn text(flag: &str, value: OsString) -> Result<String, String> {
+    value
+        .into_string()
+        .map_err(|v| format!("{flag}: {v:?} is not UTF-8"))
+}
+
+fn number<T: std::str::FromStr>(flag: &str, value: OsString) -> Result<T, String> {
+    let text = text(flag, value)?;
+    text.parse()
+        .map_err(|_| format!("{flag}: {text:?} is not a valid number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wxface_sim::KeyMode;
+
+    fn run(args: &[&str]) -> Result<Cli, String> {
+        match parse(args.iter().map(OsString::from))? {
+            Parsed::Run(cli) => Ok(*cli),
+            Parsed::Help => Err("help".into()),
+        }
+    }
+
+    #[test]
+    fn parses_every_flag() {
+        let cli = run(&[
+            "--state-dir",
+            "/tmp/s",
+            "--port",
+            "8443",
+            "--key-mode",
+            "certificate",
+            "--fixture",
+            "f.json",
+            "--idle-close-secs",
+            "8",
+            "--idempotent-terminate",
+            "--fault",
+            "status:502:html",
+            "--fault-count",
+            "2",
+            "--",
+            "make",
+            "demo",
+        ])
+        .unwrap();
+        assert_eq!(cli.options.state_dir, PathBuf::from("/tmp/s"));
+        assert_eq!(cli.options.port, 8443);
+        assert_eq!(cli.options.key_mode, KeyMode::Certificate);
+        assert_eq!(cli.options.fixture, Some(PathBuf::from("f.json")));
+        assert_eq!(cli.options.idle_close_after, Some(Duration::from_secs(8)));
+        assert!(cli.options.idempotent_terminate);
+        assert_eq!(
+            cli.fault,
+            Some((
+                Fault::Status {
+                    status: 502,
+                    html: true
+                },
+                Some(2)
+            ))
+        );
+        assert_eq!(
+            cli.command,
+            vec![OsString::from("make"), OsString::from("demo")]
+        );
+    }
+
+    #[test]
+    fn defaults_and_errors() {
+        let cli = run(&[]).unwrap();
+        assert_eq!(cli.options.port, 0);
+        assert!(cli.command.is_empty());
+        assert!(cli.fault.is_none());
+        assert!(matches!(
+            parse([OsString::from("--help")]),
+            Ok(Parsed::Help)
+        ));
+        for (args, needle) in [
+            (&["--port"][..], "needs a value"),
+            (&["--port", "x"], "not a valid number"),
+            (&["--key-mode", "rsa"], "unknown key mode"),
+            (&["--fault", "nope"], "unknown fault"),
+            (&["--fault-count", "2"], "needs --fault"),
+            (
+                &["--fault", "bad_signature", "--fault-count", "0"],
+                "at least 1",
+            ),
+            (&["--"], "followed by a command"),
+            (&["--bogus"], "unknown argument"),
+        ] {
+            let err = run(args).unwrap_err();
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The simulator's own control API under `/__sim/`: unsigned, answered before any
+//! Authorization check, not counted in stats.
+//!
+//! - `POST /__sim/faults` with `{"fault":"SPEC","count":N}` (count optional: until cleared)
+//! - `DELETE /__sim/faults`
+//! - `GET /__sim/stats`
+//! - `POST /__sim/stats/reset`
+
+use hyper::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::answer::Answer;
+use crate::faults::Fault;
+use crate::shared::Shared;
+
+pub(crate) fn is_control_path(path: &str) -> bool {
+    path == "/__sim" || path.starts_with("/__sim/")
+}
+
+pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Answer {
+    match (method, path) {
+        (&Method::POST, "/__sim/faults") => match parse_fault_request(body) {
+            Ok((fault, count)) => {
+                shared.faults.set(fault, count);
+                Answer::control(StatusCode::NO_CONTENT, None)
+            }
+            Err(why) => error(StatusCode::BAD_REQUEST, "PARAM_ERROR", &why),
+        },
+        (&Method::DELETE, "/__sim/faults") => {
+            shared.faults.clear();
+            Answer::control(StatusCode::NO_CONTENT, None)
+        }
+        (&Method::GET, "/__sim/stats") => {
+            Answer::control(StatusCode::OK, Some(shared.stats.snapshot().to_json()))
+        }
+        (&Method::POST, "/__sim/stats/reset") => {
+            shared.stats.reset();
+            Answer::control(StatusCode::NO_CONTENT, None)
+        }
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!(
+                "no control endpoint {method} {path} (POST/DELETE /__sim/faults, GET /__sim/stats, POST /__sim/stats/reset)"
+            ),
+        ),
+    }
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Answer {
+    Answer::control(status, Some(json!({ "code": code, "message": message })))
+}
+
+/// `{"fault":"SPEC","count":N}`; a missing or null count means until cleared.
+fn parse_fault_request(body: &[u8]) -> Result<(Fault, Option<u32>), String> {
+    let doc: Value = serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
+    let spec = doc["fault"]
+        .as_str()
+        .ok_or("body needs \"fault\": a fault spec string")?;
+    let fault = spec.parse::<Fault>().map_err(|e| e.to_string())?;
+    let count = match &doc["count"] {
+        Value::Null => None,
+        n => Some(
+            n.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .ok_or("\"count\" must be a positive integer")?,
+        ),
+    };
+    Ok((fault, count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_fault_requests() {
+        assert_eq!(
+            parse_fault_request(br#"{"fault":"status:502:html","count":2}"#),
+            Ok((
+                Fault::Status {
+                    status: 502,
+                    html: true
+                },
+                Some(2)
+            ))
+        );
+        assert_eq!(
+            parse_fault_request(br#"{"fault":"unknown_serial"}"#),
+            Ok((Fault::UnknownSerial, None))
+        );
+        assert_eq!(
+            parse_fault_request(br#"{"fault":"unknown_serial","count":null}"#),
+            Ok((Fault::UnknownSerial, None))
+        );
+        for (body, needle) in [
+            (&b"nope"[..], "not JSON"),
+            (br#"{}"#, "needs \"fault\""),
+            (br#"{"fault":"zap"}"#, "unknown fault"),
+            (br#"{"fault":"bad_signature","count":0}"#, "positive"),
+            (br#"{"fault":"bad_signature","count":"1"}"#, "positive"),
+        ] {
+            let err = parse_fault_request(body).unwrap_err();
+            assert!(err.contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn recognises_control_paths() {
+        assert!(is_control_path("/__sim/stats"));
+        assert!(is_control_path("/__sim"));
+        assert!(!is_control_path("/__simx"));
+        assert!(!is_control_path("/v3/__sim/stats"));
+    }
+}

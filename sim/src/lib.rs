@@ -1,0 +1,47 @@
+//! `wxface-sim`: a local WeChat Pay APIv3 simulator for testing wxface and the software
+//! built on it.
+//!
+//! It serves HTTPS on 127.0.0.1 (rustls, TLS 1.2/1.3, HTTP/1.1 keep-alive), verifies
+//! every request's `Authorization` signature like the live service, signs every answer
+//! with a WeChat Pay key of its own, implements the K12 terminate-contract call over a
+//! fixture of organizations and users, and can inject faults (bad signatures, error
+//! statuses, dropped connections, …). Keys, certificates and a ready `client.json`
+//! live in a state dir. See `sim/README.md`.
+//!
+//! ```no_run
+//! use wxface_sim::{Fault, Sim, SimOptions};
+//!
+//! let sim = Sim::start(SimOptions::default())?;
+//! println!("{} config={}", sim.base_url(), sim.client_config_path().display());
+//! sim.set_fault(Fault::Status { status: 502, html: true }, Some(1));
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod answer;
+mod api;
+mod auth;
+mod control;
+mod fault_answers;
+mod faults;
+mod idle;
+mod k12;
+mod keys;
+mod options;
+mod replay;
+mod server;
+mod service;
+mod shared;
+mod signer;
+mod sim;
+mod state_dir;
+mod stats;
+mod sync;
+mod tls;
+
+pub use faults::{Fault, FaultParseError};
+pub use k12::ContractState;
+pub use options::{KeyMode, SimOptions};
+pub use sim::Sim;
+pub use stats::Stats;
