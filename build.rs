@@ -6,21 +6,26 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let crate_dir =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     for input in ["src", "cbindgen.toml", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={input}");
     }
     println!("cargo:rerun-if-env-changed=WXFACE_UPDATE_HEADER");
 
-    let rustls_version = locked_version(&crate_dir.join("Cargo.lock"), "rustls").unwrap_or_else(|| "0.23".into());
+    let rustls_version =
+        locked_version(&crate_dir.join("Cargo.lock"), "rustls").unwrap_or_else(|| "0.23".into());
     println!("cargo:rustc-env=WXFACE_RUSTLS_VERSION={rustls_version}");
     let abi_version = abi_version(&crate_dir.join("Cargo.toml"));
     println!("cargo:rustc-env=WXFACE_ABI_VERSION={abi_version}");
 
     let header = out_dir.join("wxface.h");
     generate_header(&crate_dir, &header, abi_version);
-    println!("cargo:rustc-env=WXFACE_GENERATED_HEADER={}", header.display());
+    println!(
+        "cargo:rustc-env=WXFACE_GENERATED_HEADER={}",
+        header.display()
+    );
 
     if env::var_os("WXFACE_UPDATE_HEADER").is_some_and(|v| v == "1") {
         let committed = crate_dir.join("include/wxface.h");
@@ -31,7 +36,8 @@ fn main() {
 }
 
 fn generate_header(crate_dir: &Path, header: &Path, abi_version: u32) {
-    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("read cbindgen.toml");
+    let mut config =
+        cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("read cbindgen.toml");
     let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets the version");
     let minor = env::var("CARGO_PKG_VERSION_MINOR").expect("cargo sets the version");
     let patch = env::var("CARGO_PKG_VERSION_PATCH").expect("cargo sets the version");

@@ -32,13 +32,24 @@ pub fn api_error(answer: &RawAnswer) -> Error {
                 (true, false) => format!("WeChat Pay answered {status}: {message}"),
                 (true, true) => format!("WeChat Pay answered {status}"),
             };
-            let detail = body.detail.map(|raw| raw.get().to_owned()).unwrap_or_default();
-            Error::new(ErrorKind::Api, text).with_api_code(&code).with_detail_json(detail)
+            let detail = body
+                .detail
+                .map(|raw| raw.get().to_owned())
+                .unwrap_or_default();
+            Error::new(ErrorKind::Api, text)
+                .with_api_code(&code)
+                .with_detail_json(detail)
         }
-        Err(_) if answer.body.is_empty() => Error::new(ErrorKind::Api, format!("WeChat Pay answered {status} with an empty body")),
+        Err(_) if answer.body.is_empty() => Error::new(
+            ErrorKind::Api,
+            format!("WeChat Pay answered {status} with an empty body"),
+        ),
         Err(_) => Error::new(
             ErrorKind::Api,
-            format!("WeChat Pay answered {status} with a non-JSON body: \"{}\"", excerpt(&answer.body)),
+            format!(
+                "WeChat Pay answered {status} with a non-JSON body: \"{}\"",
+                excerpt(&answer.body)
+            ),
         ),
     };
     error.with_http_status(status).with_request_id(request_id)
@@ -66,26 +77,42 @@ mod tests {
     fn answer(status: u16, body: &str) -> RawAnswer {
         let mut headers = HeaderMap::new();
         headers.insert("request-id", "REQ-1".parse().unwrap());
-        RawAnswer { status, headers, body: body.as_bytes().to_vec() }
+        RawAnswer {
+            status,
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
     }
 
     #[test]
     fn json_error_fills_every_field_and_keeps_detail_verbatim() {
-        let e = api_error(&answer(401, r#"{"code":"SIGN_ERROR","message":"签名错误","detail":{"sign_information":{"truncated_sign_message":"POST\n/v3/x\n"},"field":"signature"}}"#));
+        let e = api_error(&answer(
+            401,
+            r#"{"code":"SIGN_ERROR","message":"签名错误","detail":{"sign_information":{"truncated_sign_message":"POST\n/v3/x\n"},"field":"signature"}}"#,
+        ));
         assert_eq!(e.kind(), ErrorKind::Api);
         assert_eq!(e.http_status(), 401);
         assert_eq!(e.api_code(), "SIGN_ERROR");
         assert_eq!(e.request_id(), "REQ-1");
         assert_eq!(e.message(), "WeChat Pay answered 401 SIGN_ERROR: 签名错误");
-        assert_eq!(e.detail_json(), r#"{"sign_information":{"truncated_sign_message":"POST\n/v3/x\n"},"field":"signature"}"#);
+        assert_eq!(
+            e.detail_json(),
+            r#"{"sign_information":{"truncated_sign_message":"POST\n/v3/x\n"},"field":"signature"}"#
+        );
     }
 
     #[test]
     fn html_from_a_proxy_still_gives_status_and_an_excerpt() {
-        let e = api_error(&answer(502, "<html>\n<head><title>502 Bad Gateway</title></head></html>"));
+        let e = api_error(&answer(
+            502,
+            "<html>\n<head><title>502 Bad Gateway</title></head></html>",
+        ));
         assert_eq!(e.http_status(), 502);
         assert_eq!(e.api_code(), "");
         assert_eq!(e.detail_json(), "");
-        assert_eq!(e.message(), "WeChat Pay answered 502 with a non-JSON body: \"<html> <head><title>502 Bad Gateway</title></head></html>\"");
+        assert_eq!(
+            e.message(),
+            "WeChat Pay answered 502 with a non-JSON body: \"<html> <head><title>502 Bad Gateway</title></head></html>\""
+        );
     }
 }

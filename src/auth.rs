@@ -30,7 +30,9 @@ impl RequestSigner {
     pub fn new(mchid: &str, serial_no: &str, key: Arc<MerchantKey>) -> Self {
         RequestSigner {
             key,
-            header_prefix: format!("{SIGNATURE_SCHEME} mchid=\"{mchid}\",serial_no=\"{serial_no}\","),
+            header_prefix: format!(
+                "{SIGNATURE_SCHEME} mchid=\"{mchid}\",serial_no=\"{serial_no}\","
+            ),
             rng: SystemRandom::new(),
         }
     }
@@ -91,9 +93,23 @@ impl fmt::Debug for RequestSigner {
 }
 
 /// `METHOD\nREQUEST_TARGET\nTIMESTAMP\nNONCE\nBODY\n` — an empty body leaves an empty line.
-pub fn string_to_sign(method: &str, target: &str, timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
-    let mut message = Vec::with_capacity(method.len() + target.len() + timestamp.len() + nonce.len() + body.len() + 5);
-    for part in [method.as_bytes(), target.as_bytes(), timestamp.as_bytes(), nonce.as_bytes(), body] {
+pub fn string_to_sign(
+    method: &str,
+    target: &str,
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut message = Vec::with_capacity(
+        method.len() + target.len() + timestamp.len() + nonce.len() + body.len() + 5,
+    );
+    for part in [
+        method.as_bytes(),
+        target.as_bytes(),
+        timestamp.as_bytes(),
+        nonce.as_bytes(),
+        body,
+    ] {
         message.extend_from_slice(part);
         message.push(b'\n');
     }
@@ -119,8 +135,19 @@ mod tests {
     fn string_to_sign_matches_every_request_vector() {
         for r in vectors()["requests"].as_array().unwrap() {
             let s = |k: &str| r[k].as_str().unwrap().to_owned();
-            let message = string_to_sign(&s("method"), &s("request_target"), &s("timestamp"), &s("nonce"), s("body").as_bytes());
-            assert_eq!(String::from_utf8(message).unwrap(), s("message"), "{}", s("name"));
+            let message = string_to_sign(
+                &s("method"),
+                &s("request_target"),
+                &s("timestamp"),
+                &s("nonce"),
+                s("body").as_bytes(),
+            );
+            assert_eq!(
+                String::from_utf8(message).unwrap(),
+                s("message"),
+                "{}",
+                s("name")
+            );
         }
     }
 

@@ -1,6 +1,7 @@
 //! The client: a merchant's signer, WeChat Pay's keys and a transport, immutable after
 //! construction and shared freely between threads.
 
+use crate::answer::api_error;
 use crate::auth::RequestSigner;
 use crate::clock::unix_now;
 use crate::config::Config;
@@ -8,7 +9,6 @@ use crate::error::Error;
 use crate::keys::KeyStore;
 use crate::transport::{RawAnswer, Request, Transport};
 use crate::verify::verify_answer;
-use crate::answer::api_error;
 
 /// A WeChat Pay APIv3 client for one merchant. `Client` is `Send + Sync`: share one per
 /// process (connections are pooled), e.g. in an `Arc`.
@@ -26,8 +26,15 @@ impl Client {
     pub fn new(config: Config) -> Result<Client, Error> {
         config.check_complete()?;
         let transport = Transport::new(&config, &user_agent())?;
-        let Config { mchid, merchant_serial_no, private_key, keys, .. } = config;
-        let (Some(mchid), Some(serial), Some(key)) = (mchid, merchant_serial_no, private_key) else {
+        let Config {
+            mchid,
+            merchant_serial_no,
+            private_key,
+            keys,
+            ..
+        } = config;
+        let (Some(mchid), Some(serial), Some(key)) = (mchid, merchant_serial_no, private_key)
+        else {
             unreachable!("check_complete guarantees merchant and key");
         };
         let request_serial = keys.request_serial().unwrap_or_default().to_owned();
@@ -42,19 +49,39 @@ impl Client {
     /// Signs and sends one request, then checks the answer: a non-2xx answer becomes an
     /// [`crate::ErrorKind::Api`] error, a 2xx answer is returned only once its signature
     /// has been verified.
-    pub(crate) fn execute(&self, method: &'static str, target: &str, body: Option<&[u8]>) -> Result<RawAnswer, Error> {
-        let authorization = self.signer.authorization(method, target, body.unwrap_or_default())?;
+    pub(crate) fn execute(
+        &self,
+        method: &'static str,
+        target: &str,
+        body: Option<&[u8]>,
+    ) -> Result<RawAnswer, Error> {
+        let authorization = self
+            .signer
+            .authorization(method, target, body.unwrap_or_default())?;
         let headers = [
             ("Authorization", authorization.as_str()),
             ("Wechatpay-Serial", self.request_serial.as_str()),
         ];
-        let answer = self.transport.send(&Request { method, target, headers: &headers, body })?;
+        let answer = self.transport.send(&Request {
+            method,
+            target,
+            headers: &headers,
+            body,
+        })?;
         if !(200..300).contains(&answer.status) {
             return Err(api_error(&answer));
         }
         let request_id = answer.header("Request-ID").unwrap_or_default().to_owned();
-        verify_answer(&self.keys, |name| answer.header(name), &answer.body, unix_now())
-            .map_err(|e| e.with_http_status(answer.status).with_request_id(&request_id))?;
+        verify_answer(
+            &self.keys,
+            |name| answer.header(name),
+            &answer.body,
+            unix_now(),
+        )
+        .map_err(|e| {
+            e.with_http_status(answer.status)
+                .with_request_id(&request_id)
+        })?;
         Ok(answer)
     }
 }

@@ -66,8 +66,11 @@ impl Config {
 
     /// The merchant id (`mchid`) and the serial number of its API certificate.
     pub fn set_merchant(&mut self, mchid: &str, merchant_serial_no: &str) -> Result<(), Error> {
-        if mchid.is_empty() || mchid.len() > 32 || !mchid.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Error::config("mchid: must be 1 to 32 ASCII letters or digits"));
+        if mchid.is_empty() || mchid.len() > 32 || !mchid.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(Error::config(
+                "mchid: must be 1 to 32 ASCII letters or digits",
+            ));
         }
         if merchant_serial_no.is_empty()
             || merchant_serial_no.len() > 64
@@ -98,12 +101,21 @@ impl Config {
     }
 
     /// A WeChat Pay public key (SPKI PEM) and its id `PUB_KEY_ID_…`.
-    pub fn add_wechatpay_public_key_pem(&mut self, public_key_id: &str, pem: &[u8]) -> Result<(), Error> {
-        self.keys.add_public_key("wechatpay_public_key_pem", public_key_id, pem)
+    pub fn add_wechatpay_public_key_pem(
+        &mut self,
+        public_key_id: &str,
+        pem: &[u8],
+    ) -> Result<(), Error> {
+        self.keys
+            .add_public_key("wechatpay_public_key_pem", public_key_id, pem)
     }
 
     /// A WeChat Pay public key from a PEM file, and its id `PUB_KEY_ID_…`.
-    pub fn add_wechatpay_public_key_file(&mut self, public_key_id: &str, path: impl AsRef<Path>) -> Result<(), Error> {
+    pub fn add_wechatpay_public_key_file(
+        &mut self,
+        public_key_id: &str,
+        path: impl AsRef<Path>,
+    ) -> Result<(), Error> {
         let path = path.as_ref();
         let pem = read_key_file("wechatpay_public_key_file", path)?;
         let source = format!("wechatpay_public_key_file: {}", path.display());
@@ -112,7 +124,9 @@ impl Config {
 
     /// One or more WeChat Pay platform certificates (PEM); each serial is read from its certificate.
     pub fn add_platform_certificate_pem(&mut self, pem: &[u8]) -> Result<(), Error> {
-        self.keys.add_platform_certificates("platform_certificates_pem", pem).map(drop)
+        self.keys
+            .add_platform_certificates("platform_certificates_pem", pem)
+            .map(drop)
     }
 
     /// WeChat Pay platform certificates from a PEM file.
@@ -137,7 +151,8 @@ impl Config {
 
     /// Extra trusted root certificates (PEM), in addition to the bundled webpki roots.
     pub fn add_root_ca_pem(&mut self, pem: &[u8]) -> Result<(), Error> {
-        self.root_certificates.extend(parse_root_certificates("root_ca_pem", pem)?);
+        self.root_certificates
+            .extend(parse_root_certificates("root_ca_pem", pem)?);
         Ok(())
     }
 
@@ -146,12 +161,17 @@ impl Config {
         let path = path.as_ref();
         let pem = read_key_file("root_ca_file", path)?;
         let source = format!("root_ca_file: {}", path.display());
-        self.root_certificates.extend(parse_root_certificates(&source, &pem)?);
+        self.root_certificates
+            .extend(parse_root_certificates(&source, &pem)?);
         Ok(())
     }
 
     /// Connect timeout and whole-call timeout, in milliseconds (each at least 1).
-    pub fn set_timeouts(&mut self, connect_timeout_ms: u32, request_timeout_ms: u32) -> Result<(), Error> {
+    pub fn set_timeouts(
+        &mut self,
+        connect_timeout_ms: u32,
+        request_timeout_ms: u32,
+    ) -> Result<(), Error> {
         let connect = timeout("connect_timeout_ms", u64::from(connect_timeout_ms))?;
         self.request_timeout = timeout("request_timeout_ms", u64::from(request_timeout_ms))?;
         self.connect_timeout = connect;
@@ -160,9 +180,9 @@ impl Config {
 
     /// An HTTP proxy, `http://host:port`.
     pub fn set_proxy(&mut self, proxy_url: &str) -> Result<(), Error> {
-        let uri: ureq::http::Uri = proxy_url
-            .parse()
-            .map_err(|_| Error::config(format!("proxy: \"{}\" is not a URL", excerpt(proxy_url))))?;
+        let uri: ureq::http::Uri = proxy_url.parse().map_err(|_| {
+            Error::config(format!("proxy: \"{}\" is not a URL", excerpt(proxy_url)))
+        })?;
         if uri.scheme_str() != Some("http") || uri.host().is_none() || uri.port().is_none() {
             return Err(Error::config("proxy: must look like http://host:port"));
         }
@@ -202,8 +222,15 @@ impl Config {
         Config::from_json(text)
     }
 
-    fn apply_json(&mut self, object: &Map<String, Value>, private_key_pem: Option<Zeroizing<String>>) -> Result<(), Error> {
-        if let Some(key) = object.keys().find(|key| !KNOWN_KEYS.contains(&key.as_str())) {
+    fn apply_json(
+        &mut self,
+        object: &Map<String, Value>,
+        private_key_pem: Option<Zeroizing<String>>,
+    ) -> Result<(), Error> {
+        if let Some(key) = object
+            .keys()
+            .find(|key| !KNOWN_KEYS.contains(&key.as_str()))
+        {
             return Err(Error::config(format!("unknown key \"{}\"", excerpt(key))));
         }
         let string = |key: &str| -> Result<Option<&str>, Error> {
@@ -218,7 +245,10 @@ impl Config {
                 None => Ok(Vec::new()),
                 Some(Value::Array(items)) => items
                     .iter()
-                    .map(|item| item.as_str().ok_or_else(|| wrong_type(key, "an array of strings")))
+                    .map(|item| {
+                        item.as_str()
+                            .ok_or_else(|| wrong_type(key, "an array of strings"))
+                    })
                     .collect(),
                 Some(_) => Err(wrong_type(key, "an array of strings")),
             }
@@ -235,7 +265,11 @@ impl Config {
 
         match (string("mchid")?, string("merchant_serial_no")?) {
             (Some(mchid), Some(serial)) => self.set_merchant(mchid, serial)?,
-            (None, _) => return Err(Error::config("mchid: missing (the merchant id is required)")),
+            (None, _) => {
+                return Err(Error::config(
+                    "mchid: missing (the merchant id is required)",
+                ));
+            }
             (_, None) => {
                 return Err(Error::config(
                     "merchant_serial_no: missing (the serial of the merchant API certificate is required)",
@@ -247,7 +281,9 @@ impl Config {
             (Some(pem), None) => self.set_private_key_pem(pem.as_bytes())?,
             (None, Some(path)) => self.set_private_key_file(path)?,
             (Some(_), Some(_)) => {
-                return Err(Error::config("private_key_pem and private_key_file: give exactly one, not both"));
+                return Err(Error::config(
+                    "private_key_pem and private_key_file: give exactly one, not both",
+                ));
             }
             (None, None) => {
                 return Err(Error::config(
@@ -257,7 +293,11 @@ impl Config {
         }
 
         let public_key_id = string("wechatpay_public_key_id")?;
-        match (public_key_id, string("wechatpay_public_key_pem")?, string("wechatpay_public_key_file")?) {
+        match (
+            public_key_id,
+            string("wechatpay_public_key_pem")?,
+            string("wechatpay_public_key_file")?,
+        ) {
             (Some(id), Some(pem), None) => self.add_wechatpay_public_key_pem(id, pem.as_bytes())?,
             (Some(id), None, Some(path)) => self.add_wechatpay_public_key_file(id, path)?,
             (None, None, None) => {}
@@ -320,7 +360,9 @@ impl Config {
             return Err(Error::config("mchid and merchant_serial_no: not set"));
         }
         if self.private_key.is_none() {
-            return Err(Error::config("private key: not set (private_key_pem or private_key_file)"));
+            return Err(Error::config(
+                "private key: not set (private_key_pem or private_key_file)",
+            ));
         }
         if self.keys.is_empty() {
             return Err(Error::config(
@@ -356,7 +398,9 @@ fn wrong_type(key: &str, expected: &str) -> Error {
 
 fn timeout(key: &str, ms: u64) -> Result<Duration, Error> {
     if ms == 0 || ms > u64::from(u32::MAX) {
-        return Err(Error::config(format!("{key}: must be 1 to 4294967295 milliseconds")));
+        return Err(Error::config(format!(
+            "{key}: must be 1 to 4294967295 milliseconds"
+        )));
     }
     Ok(Duration::from_millis(ms))
 }
@@ -364,14 +408,18 @@ fn timeout(key: &str, ms: u64) -> Result<Duration, Error> {
 /// Reads a small file into memory that is wiped when dropped (it may hold a private key).
 fn read_key_file(key: &str, path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
     use std::io::Read;
-    let unreadable = |e: std::io::Error| Error::config(format!("{key}: cannot read {}: {e}", path.display()));
+    let unreadable =
+        |e: std::io::Error| Error::config(format!("{key}: cannot read {}: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut contents = Zeroizing::new(Vec::new());
     file.take(MAX_KEY_FILE_BYTES + 1)
         .read_to_end(&mut contents)
         .map_err(unreadable)?;
     if contents.len() as u64 > MAX_KEY_FILE_BYTES {
-        return Err(Error::config(format!("{key}: {} is larger than 1 MiB", path.display())));
+        return Err(Error::config(format!(
+            "{key}: {} is larger than 1 MiB",
+            path.display()
+        )));
     }
     Ok(contents)
 }
@@ -391,7 +439,9 @@ fn parse_base_url(key: &str, url: &str) -> Result<String, Error> {
         return Err(Error::config(format!("{key}: has no host")));
     };
     if authority.as_str().contains('@') {
-        return Err(Error::config(format!("{key}: must not contain user information")));
+        return Err(Error::config(format!(
+            "{key}: must not contain user information"
+        )));
     }
     if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
         return Err(Error::config(format!(
@@ -439,7 +489,10 @@ mod tests {
         assert_eq!(config.base_url, DEFAULT_BASE_URL);
         assert_eq!(config.connect_timeout, Duration::from_secs(5));
         assert_eq!(config.request_timeout, Duration::from_secs(15));
-        assert_eq!(config.keys.request_serial(), Some("PUB_KEY_ID_0119000000012025000000000001"));
+        assert_eq!(
+            config.keys.request_serial(),
+            Some("PUB_KEY_ID_0119000000012025000000000001")
+        );
         config.check_complete().unwrap();
     }
 
@@ -447,32 +500,104 @@ mod tests {
     fn errors_name_the_key_and_the_problem() {
         type Change = Box<dyn FnOnce(&mut Map<String, Value>)>;
         let cases: Vec<(Change, &str)> = vec![
-            (Box::new(|o| { o.insert("colour".into(), json!(1)); }), "unknown key \"colour\""),
-            (Box::new(|o| { o.remove("mchid"); }), "mchid: missing"),
-            (Box::new(|o| { o.insert("mchid".into(), json!(1900000001)); }), "mchid: must be a string"),
-            (Box::new(|o| { o.insert("base_url".into(), json!("http://127.0.0.1:1")); }), "base_url: must start with https://"),
-            (Box::new(|o| { o.insert("base_url".into(), json!("https://h/v3")); }), "base_url: must be https://host[:port] without a path"),
-            (Box::new(|o| { o.insert("connect_timeout_ms".into(), json!(0)); }), "connect_timeout_ms: must be 1 to"),
-            (Box::new(|o| { o.insert("request_timeout_ms".into(), json!("5")); }), "request_timeout_ms: must be a whole number"),
-            (Box::new(|o| { o.insert("private_key_pem".into(), json!("x")); }), "private_key_pem and private_key_file: give exactly one"),
-            (Box::new(|o| { o.remove("private_key_file"); }), "private_key_pem or private_key_file: missing"),
-            (Box::new(|o| { o.remove("wechatpay_public_key_id"); o.remove("wechatpay_public_key_file"); }), "no WeChat Pay verification key"),
-            (Box::new(|o| { o.insert("proxy".into(), json!("socks5://h:1")); }), "proxy: must look like http://host:port"),
+            (
+                Box::new(|o| {
+                    o.insert("colour".into(), json!(1));
+                }),
+                "unknown key \"colour\"",
+            ),
+            (
+                Box::new(|o| {
+                    o.remove("mchid");
+                }),
+                "mchid: missing",
+            ),
+            (
+                Box::new(|o| {
+                    o.insert("mchid".into(), json!(1900000001));
+                }),
+                "mchid: must be a string",
+            ),
+            (
+                Box::new(|o| {
+                    o.insert("base_url".into(), json!("http://127.0.0.1:1"));
+                }),
+                "base_url: must start with https://",
+            ),
+            (
+                Box::new(|o| {
+                    o.insert("base_url".into(), json!("https://h/v3"));
+                }),
+                "base_url: must be https://host[:port] without a path",
+            ),
+            (
+                Box::new(|o| {
+                    o.insert("connect_timeout_ms".into(), json!(0));
+                }),
+                "connect_timeout_ms: must be 1 to",
+            ),
+            (
+                Box::new(|o| {
+                    o.insert("request_timeout_ms".into(), json!("5"));
+                }),
+                "request_timeout_ms: must be a whole number",
+            ),
+            (
+                Box::new(|o| {
+                    o.insert("private_key_pem".into(), json!("x"));
+                }),
+                "private_key_pem and private_key_file: give exactly one",
+            ),
+            (
+                Box::new(|o| {
+                    o.remove("private_key_file");
+                }),
+                "private_key_pem or private_key_file: missing",
+            ),
+            (
+                Box::new(|o| {
+                    o.remove("wechatpay_public_key_id");
+                    o.remove("wechatpay_public_key_file");
+                }),
+                "no WeChat Pay verification key",
+            ),
+            (
+                Box::new(|o| {
+                    o.insert("proxy".into(), json!("socks5://h:1"));
+                }),
+                "proxy: must look like http://host:port",
+            ),
         ];
         for (change, expected) in cases {
             let err = error_for(change);
             assert_eq!(err.kind(), ErrorKind::Config);
-            assert!(err.message().starts_with(expected), "{:?} does not start with {expected:?}", err.message());
+            assert!(
+                err.message().starts_with(expected),
+                "{:?} does not start with {expected:?}",
+                err.message()
+            );
         }
     }
 
     #[test]
     fn a_certificate_given_as_private_key_is_named() {
         let cert = vector_path("wechatpay_test_public_key.pem");
-        let err = error_for(|o| { o.insert("private_key_file".into(), json!(cert)); });
-        assert_eq!(err.message(), format!("private_key_file: {cert} holds a public key, not a private key"));
-        let err = error_for(|o| { o.insert("private_key_file".into(), json!("/nonexistent/key.pem")); });
-        assert!(err.message().starts_with("private_key_file: cannot read /nonexistent/key.pem: "), "{}", err.message());
+        let err = error_for(|o| {
+            o.insert("private_key_file".into(), json!(cert));
+        });
+        assert_eq!(
+            err.message(),
+            format!("private_key_file: {cert} holds a public key, not a private key")
+        );
+        let err = error_for(|o| {
+            o.insert("private_key_file".into(), json!("/nonexistent/key.pem"));
+        });
+        assert!(
+            err.message()
+                .starts_with("private_key_file: cannot read /nonexistent/key.pem: "),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]

@@ -67,7 +67,10 @@ mod tests {
     #[test]
     fn keeps_unreserved_and_encodes_the_rest_in_uppercase() {
         assert_eq!(encode_path_id("id", "u~._-9").unwrap(), "u~._-9");
-        assert_eq!(encode_path_id("id", "ORG:1+2@x").unwrap(), "ORG%3A1%2B2%40x");
+        assert_eq!(
+            encode_path_id("id", "ORG:1+2@x").unwrap(),
+            "ORG%3A1%2B2%40x"
+        );
         assert!(encode_path_id("id", "a b").is_err());
         assert_eq!(encode_path_id("id", "..x").unwrap(), "..x");
     }
@@ -75,7 +78,9 @@ mod tests {
     #[test]
     fn rejects_every_forbidden_form() {
         let long = "a".repeat(MAX_ID_LEN + 1);
-        for id in ["", ".", "..", "a/b", "a?b", "a#b", "a%b", "a\\b", "é", "a\tb", &long] {
+        for id in [
+            "", ".", "..", "a/b", "a?b", "a#b", "a%b", "a\\b", "é", "a\tb", &long,
+        ] {
             let err = encode_path_id("user_id", id).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{id:?}");
             assert!(err.message().starts_with("user_id: "), "{}", err.message());

@@ -29,6 +29,11 @@ fn the_copy_matches_the_design_repository_when_it_is_beside_us() {
     for entry in entries {
         let entry = entry.unwrap();
         let name = entry.file_name().into_string().unwrap();
-        assert_eq!(std::fs::read(entry.path()).unwrap(), read_vector_file(&name), "tests/vectors/{name} differs from {}", originals.display());
+        assert_eq!(
+            std::fs::read(entry.path()).unwrap(),
+            read_vector_file(&name),
+            "tests/vectors/{name} differs from {}",
+            originals.display()
+        );
     }
 }

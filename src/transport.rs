@@ -61,16 +61,23 @@ impl Transport {
             .iter()
             .map(|der| Certificate::from_der(der.as_ref()))
             .collect();
-        roots.extend(config.root_certificates.iter().map(|der| Certificate::from_der(der).to_owned()));
+        roots.extend(
+            config
+                .root_certificates
+                .iter()
+                .map(|der| Certificate::from_der(der).to_owned()),
+        );
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
-            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+            .unversioned_rustls_crypto_provider(Arc::new(
+                rustls::crypto::aws_lc_rs::default_provider(),
+            ))
             .root_certs(RootCerts::new_with_certs(&roots))
             .build();
         let proxy = match &config.proxy {
-            Some(url) => Some(
-                ureq::Proxy::new(url).map_err(|e| Error::config(format!("proxy: {e}")))?,
-            ),
+            Some(url) => {
+                Some(ureq::Proxy::new(url).map_err(|e| Error::config(format!("proxy: {e}")))?)
+            }
             None => None,
         };
         let agent_config = Agent::config_builder()
@@ -113,8 +120,9 @@ impl Transport {
         };
         let remaining = self.request_timeout.saturating_sub(started.elapsed());
         match &self.backup_base_url {
-            Some(backup) if failure.nothing_sent && !remaining.is_zero() => {
-                self.send_to(backup, request, Some(remaining)).map_err(|backup_failure| {
+            Some(backup) if failure.nothing_sent && !remaining.is_zero() => self
+                .send_to(backup, request, Some(remaining))
+                .map_err(|backup_failure| {
                     let message = format!(
                         "{}; backup {}: {}",
                         failure.error.message(),
@@ -122,15 +130,21 @@ impl Transport {
                         backup_failure.error.message()
                     );
                     Error::new(backup_failure.error.kind(), message)
-                })
-            }
+                }),
             _ => Err(failure.error),
         }
     }
 
-    fn send_to(&self, base_url: &str, request: &Request<'_>, timeout: Option<Duration>) -> Result<RawAnswer, Failure> {
+    fn send_to(
+        &self,
+        base_url: &str,
+        request: &Request<'_>,
+        timeout: Option<Duration>,
+    ) -> Result<RawAnswer, Failure> {
         let url = format!("{base_url}{}", request.target);
-        let mut builder = ureq::http::Request::builder().method(request.method).uri(&url);
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method)
+            .uri(&url);
         for (name, value) in request.headers {
             builder = builder.header(*name, *value);
         }
@@ -163,7 +177,11 @@ impl Transport {
         })
     }
 
-    fn run(&self, request: ureq::http::Request<&[u8]>, timeout: Option<Duration>) -> Result<Response<ureq::Body>, ureq::Error> {
+    fn run(
+        &self,
+        request: ureq::http::Request<&[u8]>,
+        timeout: Option<Duration>,
+    ) -> Result<Response<ureq::Body>, ureq::Error> {
         match timeout {
             None => self.agent.run(request),
             Some(limit) => ureq::RequestExt::with_agent(request, &self.agent)
@@ -183,7 +201,10 @@ struct Failure {
 
 impl Failure {
     fn internal(message: String) -> Self {
-        Failure { error: Error::new(ErrorKind::Internal, message), nothing_sent: true }
+        Failure {
+            error: Error::new(ErrorKind::Internal, message),
+            nothing_sent: true,
+        }
     }
 
     fn from_ureq(error: ureq::Error, base_url: &str) -> Self {
@@ -192,16 +213,25 @@ impl Failure {
                 Ok(not_connected) => (not_connected.0, true),
                 Err(other) => (ureq::Error::Other(other), false),
             },
-            e @ (ureq::Error::HostNotFound | ureq::Error::Timeout(ureq::Timeout::Resolve)) => (e, true),
+            e @ (ureq::Error::HostNotFound | ureq::Error::Timeout(ureq::Timeout::Resolve)) => {
+                (e, true)
+            }
             other => (other, false),
         };
-        Failure { error: classify(&error, base_url, nothing_sent), nothing_sent }
+        Failure {
+            error: classify(&error, base_url, nothing_sent),
+            nothing_sent,
+        }
     }
 
     /// A failure while reading the answer's body: the status and Request-ID did arrive.
     fn with_answer(mut self, response: &Response<ureq::Body>) -> Self {
         self.error = self.error.with_http_status(response.status().as_u16());
-        if let Some(id) = response.headers().get("Request-ID").and_then(|v| v.to_str().ok()) {
+        if let Some(id) = response
+            .headers()
+            .get("Request-ID")
+            .and_then(|v| v.to_str().ok())
+        {
             self.error = self.error.with_request_id(id);
         }
         self
@@ -211,7 +241,11 @@ impl Failure {
 /// Maps a ureq error to a wxface error with a message that says where it happened.
 fn classify(error: &ureq::Error, base_url: &str, connecting: bool) -> Error {
     use ureq::Error as E;
-    let phase = if connecting { "connecting to" } else { "talking to" };
+    let phase = if connecting {
+        "connecting to"
+    } else {
+        "talking to"
+    };
     match error {
         E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => Error::new(
             ErrorKind::Timeout,
@@ -221,13 +255,19 @@ fn classify(error: &ureq::Error, base_url: &str, connecting: bool) -> Error {
             ErrorKind::Timeout,
             format!("{phase} {base_url}: no complete answer within request_timeout_ms"),
         ),
-        E::HostNotFound => Error::new(ErrorKind::Network, format!("{phase} {base_url}: host not found (DNS)")),
+        E::HostNotFound => Error::new(
+            ErrorKind::Network,
+            format!("{phase} {base_url}: host not found (DNS)"),
+        ),
         E::BodyExceedsLimit(_) => Error::response(format!(
             "answer from {base_url} is larger than the {MAX_ANSWER_BYTES}-byte limit"
         )),
         E::Tls(what) => Error::new(ErrorKind::Tls, format!("{phase} {base_url}: TLS: {what}")),
         E::Rustls(e) => Error::new(ErrorKind::Tls, format!("{phase} {base_url}: TLS: {e}")),
-        E::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+        E::Io(io) => match io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
             Some(tls) => Error::new(ErrorKind::Tls, format!("{phase} {base_url}: TLS: {tls}")),
             None if io.kind() == std::io::ErrorKind::TimedOut => Error::new(
                 ErrorKind::Timeout,
@@ -235,7 +275,10 @@ fn classify(error: &ureq::Error, base_url: &str, connecting: bool) -> Error {
             ),
             None => Error::new(ErrorKind::Network, format!("{phase} {base_url}: {io}")),
         },
-        E::ConnectionFailed => Error::new(ErrorKind::Network, format!("{phase} {base_url}: connection failed")),
+        E::ConnectionFailed => Error::new(
+            ErrorKind::Network,
+            format!("{phase} {base_url}: connection failed"),
+        ),
         other => Error::new(ErrorKind::Network, format!("{phase} {base_url}: {other}")),
     }
 }
@@ -259,7 +302,11 @@ impl std::error::Error for NotConnected {}
 impl Connector<()> for ConnectPhase {
     type Out = <DefaultConnector as Connector<()>>::Out;
 
-    fn connect(&self, details: &ConnectionDetails, chained: Option<()>) -> Result<Option<Self::Out>, ureq::Error> {
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
         self.0
             .connect(details, chained)
             .map_err(|e| ureq::Error::Other(Box::new(NotConnected(e))))

@@ -95,7 +95,13 @@ fn excerpt(value: &str) -> String {
     value
         .chars()
         .take(64)
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
         .collect()
 }
 
@@ -120,7 +126,11 @@ mod tests {
 
     fn check(answer: &serde_json::Value, now_offset: i64, drop: Option<&str>) -> Result<(), Error> {
         let headers = answer["headers"].as_object().unwrap();
-        let sent_at: i64 = headers["Wechatpay-Timestamp"].as_str().unwrap().parse().unwrap();
+        let sent_at: i64 = headers["Wechatpay-Timestamp"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         let lookup = |name: &str| {
             if Some(name) == drop {
                 return None;
@@ -130,14 +140,24 @@ mod tests {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .and_then(|(_, v)| v.as_str())
         };
-        verify_answer(&store(), lookup, answer["body"].as_str().unwrap().as_bytes(), sent_at + now_offset)
+        verify_answer(
+            &store(),
+            lookup,
+            answer["body"].as_str().unwrap().as_bytes(),
+            sent_at + now_offset,
+        )
     }
 
     #[test]
     fn every_response_vector_verifies_as_marked() {
         for answer in vectors()["responses"].as_array().unwrap() {
             let result = check(answer, 0, None);
-            assert_eq!(result.is_ok(), answer["valid"].as_bool().unwrap(), "{}: {result:?}", answer["name"]);
+            assert_eq!(
+                result.is_ok(),
+                answer["valid"].as_bool().unwrap(),
+                "{}: {result:?}",
+                answer["name"]
+            );
             if let Err(e) = result {
                 assert_eq!(e.kind(), ErrorKind::Signature);
             }
@@ -154,20 +174,41 @@ mod tests {
             check(answer, 301, None).unwrap_err().message(),
             "answer timestamp is 301 s behind the local clock (limit 300 s): check the terminal's clock"
         );
-        assert!(check(answer, -612, None).unwrap_err().message().starts_with("answer timestamp is 612 s ahead of"));
-        for name in ["Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wechatpay-Serial", "Wechatpay-Signature-Type"] {
+        assert!(
+            check(answer, -612, None)
+                .unwrap_err()
+                .message()
+                .starts_with("answer timestamp is 612 s ahead of")
+        );
+        for name in [
+            "Wechatpay-Timestamp",
+            "Wechatpay-Nonce",
+            "Wechatpay-Signature",
+            "Wechatpay-Serial",
+            "Wechatpay-Signature-Type",
+        ] {
             let err = check(answer, 0, Some(name)).unwrap_err();
             assert!(err.message().contains(name), "{}", err.message());
         }
         let mut probe = answer.clone();
         probe["headers"]["Wechatpay-Signature"] = "WECHATPAY/SIGNTEST/AAAA".into();
-        assert!(check(&probe, 0, None).unwrap_err().message().contains("probe signature"));
+        assert!(
+            check(&probe, 0, None)
+                .unwrap_err()
+                .message()
+                .contains("probe signature")
+        );
     }
 
     #[test]
     fn unknown_serial_is_named() {
         let v = vectors();
         let err = check(&v["responses"][3], 0, None).unwrap_err();
-        assert!(err.message().contains("PUB_KEY_ID_0119000000012025000000009999"), "{}", err.message());
+        assert!(
+            err.message()
+                .contains("PUB_KEY_ID_0119000000012025000000009999"),
+            "{}",
+            err.message()
+        );
     }
 }

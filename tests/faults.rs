@@ -26,8 +26,20 @@ fn fault_table() -> Vec<(Fault, ErrorKind)> {
         (Fault::UnknownSerial, ErrorKind::Signature),
         (Fault::TimestampOffset(-400), ErrorKind::Signature),
         (Fault::TimestampOffset(400), ErrorKind::Signature),
-        (Fault::Status { status: 500, html: false }, ErrorKind::Api),
-        (Fault::Status { status: 502, html: true }, ErrorKind::Api),
+        (
+            Fault::Status {
+                status: 500,
+                html: false,
+            },
+            ErrorKind::Api,
+        ),
+        (
+            Fault::Status {
+                status: 502,
+                html: true,
+            },
+            ErrorKind::Api,
+        ),
         (Fault::DropConnection, ErrorKind::Network),
         (Fault::DropMidBody, ErrorKind::Network),
         (Fault::TruncatedBody, ErrorKind::Network),
@@ -50,7 +62,9 @@ fn run_fault_table(mode: KeyMode) {
             assert!(error.http_status() >= 500, "{label}: {error}");
         }
         // The fault was for one request only: the next call goes through.
-        client.terminate_contract(ORG, &user(200 + n as u32)).unwrap_or_else(|e| panic!("after {label}: {e}"));
+        client
+            .terminate_contract(ORG, &user(200 + n as u32))
+            .unwrap_or_else(|e| panic!("after {label}: {e}"));
     }
 }
 
@@ -70,7 +84,9 @@ fn timestamps_within_300_seconds_are_accepted() {
     let client = client_for(&sim);
     for (n, offset) in [-290, 290].into_iter().enumerate() {
         sim.set_fault(Fault::TimestampOffset(offset), Some(1));
-        client.terminate_contract(ORG, &user(10 + n as u32)).unwrap();
+        client
+            .terminate_contract(ORG, &user(10 + n as u32))
+            .unwrap();
     }
 }
 
@@ -78,8 +94,16 @@ fn timestamps_within_300_seconds_are_accepted() {
 fn skew_message_says_how_far_and_which_way() {
     let sim = start_sim(KeyMode::PublicKey);
     sim.set_fault(Fault::TimestampOffset(-612), Some(1));
-    let error = expect_error(client_for(&sim).terminate_contract(ORG, &user(20)), ErrorKind::Signature);
-    assert!(error.message().contains("s behind the local clock (limit 300 s)"), "{error}");
+    let error = expect_error(
+        client_for(&sim).terminate_contract(ORG, &user(20)),
+        ErrorKind::Signature,
+    );
+    assert!(
+        error
+            .message()
+            .contains("s behind the local clock (limit 300 s)"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -91,7 +115,11 @@ fn api_errors_from_a_proxy_page_keep_the_status() {
             sim.set_fault(Fault::Status { status, html }, Some(1));
             let error = expect_error(client.terminate_contract(ORG, &user(30)), ErrorKind::Api);
             assert_eq!(error.http_status(), status);
-            assert_eq!(error.api_code().is_empty(), html, "status {status} html {html}: {error}");
+            assert_eq!(
+                error.api_code().is_empty(),
+                html,
+                "status {status} html {html}: {error}"
+            );
         }
     }
 }
@@ -102,8 +130,15 @@ fn a_slow_answer_times_out_within_the_request_timeout() {
     sim.set_fault(Fault::Delay(Duration::from_secs(5)), Some(1));
     let client = client_with(&sim, |c| short_timeouts(c, 1000));
     let started = Instant::now();
-    expect_error(client.terminate_contract(ORG, &user(40)), ErrorKind::Timeout);
-    assert!(started.elapsed() < Duration::from_millis(1000) + SLACK, "took {:?}", started.elapsed());
+    expect_error(
+        client.terminate_contract(ORG, &user(40)),
+        ErrorKind::Timeout,
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1000) + SLACK,
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -131,7 +166,10 @@ fn a_refused_connection_is_a_network_error() {
     let client = client_with(&sim, |c| {
         c.insert("base_url".into(), Value::from(closed_port_url()));
     });
-    expect_error(client.terminate_contract(ORG, &user(60)), ErrorKind::Network);
+    expect_error(
+        client.terminate_contract(ORG, &user(60)),
+        ErrorKind::Network,
+    );
 }
 
 #[test]
@@ -143,7 +181,10 @@ fn fails_over_to_the_backup_when_the_primary_refuses() {
     });
     client.terminate_contract(ORG, &user(70)).unwrap();
     assert_eq!(sim.stats().requests_total, 1);
-    assert_eq!(sim.user_state(ORG, &user(70)), Some(ContractState::Terminated));
+    assert_eq!(
+        sim.user_state(ORG, &user(70)),
+        Some(ContractState::Terminated)
+    );
 }
 
 #[test]
@@ -168,7 +209,10 @@ fn never_fails_over_once_the_request_was_sent() {
     let client = client_with(&primary, |c| {
         c.insert("backup_base_url".into(), Value::from(backup.base_url()));
     });
-    expect_error(client.terminate_contract(ORG, &user(80)), ErrorKind::Network);
+    expect_error(
+        client.terminate_contract(ORG, &user(80)),
+        ErrorKind::Network,
+    );
     assert_eq!(primary.stats().requests_total, 1);
     assert_eq!(backup.stats().requests_total, 0);
     assert_eq!(backup.stats().connections_accepted, 0);

@@ -9,12 +9,14 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn committed_header() -> String {
-    std::fs::read_to_string(manifest_dir().join("include/wxface.h")).expect("include/wxface.h is committed")
+    std::fs::read_to_string(manifest_dir().join("include/wxface.h"))
+        .expect("include/wxface.h is committed")
 }
 
 #[test]
 fn committed_header_matches_a_fresh_generation() {
-    let fresh = std::fs::read_to_string(env!("WXFACE_GENERATED_HEADER")).expect("build.rs generated a header");
+    let fresh = std::fs::read_to_string(env!("WXFACE_GENERATED_HEADER"))
+        .expect("build.rs generated a header");
     assert!(
         fresh == committed_header(),
         "include/wxface.h differs from the header generated from the sources; refresh it with `make header` \
@@ -35,16 +37,28 @@ fn define(header: &str, name: &str) -> String {
 #[test]
 fn version_macros_come_from_cargo_toml() {
     let header = committed_header();
-    assert_eq!(define(&header, "WXFACE_VERSION_MAJOR"), env!("CARGO_PKG_VERSION_MAJOR"));
-    assert_eq!(define(&header, "WXFACE_VERSION_MINOR"), env!("CARGO_PKG_VERSION_MINOR"));
-    assert_eq!(define(&header, "WXFACE_VERSION_PATCH"), env!("CARGO_PKG_VERSION_PATCH"));
+    assert_eq!(
+        define(&header, "WXFACE_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MAJOR")
+    );
+    assert_eq!(
+        define(&header, "WXFACE_VERSION_MINOR"),
+        env!("CARGO_PKG_VERSION_MINOR")
+    );
+    assert_eq!(
+        define(&header, "WXFACE_VERSION_PATCH"),
+        env!("CARGO_PKG_VERSION_PATCH")
+    );
     let abi: u32 = define(&header, "WXFACE_ABI_VERSION").parse().unwrap();
     assert_eq!(abi, wxface::ffi::wxface_abi_version());
     let cargo_toml = std::fs::read_to_string(manifest_dir().join("Cargo.toml")).unwrap();
     assert!(cargo_toml.contains(&format!("abi-version = {abi}\n")));
     // SAFETY: wxface_version returns a static NUL-terminated string.
     let version = unsafe { std::ffi::CStr::from_ptr(wxface::ffi::wxface_version()) };
-    assert!(version.to_str().unwrap().starts_with(&format!("wxface/{} rustls/0.23.", env!("CARGO_PKG_VERSION"))));
+    assert!(version.to_str().unwrap().starts_with(&format!(
+        "wxface/{} rustls/0.23.",
+        env!("CARGO_PKG_VERSION")
+    )));
 }
 
 fn compile_alone(compiler: &str, flags: &[&str], extension: &str) {
@@ -54,12 +68,25 @@ fn compile_alone(compiler: &str, flags: &[&str], extension: &str) {
     std::fs::write(&source, "#include \"wxface.h\"\nint main(void) { return wxface_abi_version() == WXFACE_ABI_VERSION ? 0 : 1; }\n").unwrap();
     let output = Command::new(compiler)
         .args(flags)
-        .args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only", "-I"])
+        .args([
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-fsyntax-only",
+            "-I",
+        ])
         .arg(manifest_dir().join("include"))
         .arg(&source)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {compiler} ({e}): install it with `apt-get install -y gcc g++`"));
-    assert!(output.status.success(), "{compiler} rejects wxface.h:\n{}", String::from_utf8_lossy(&output.stderr));
+        .unwrap_or_else(|e| {
+            panic!("cannot run {compiler} ({e}): install it with `apt-get install -y gcc g++`")
+        });
+    assert!(
+        output.status.success(),
+        "{compiler} rejects wxface.h:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -122,7 +149,10 @@ fn header_functions(header: &str) -> Vec<String> {
 fn header_declares_every_contract_function() {
     let declared = header_functions(&committed_header());
     for name in CONTRACT_FUNCTIONS {
-        assert!(declared.iter().any(|d| d == name), "include/wxface.h does not declare {name}");
+        assert!(
+            declared.iter().any(|d| d == name),
+            "include/wxface.h does not declare {name}"
+        );
     }
 }
 
@@ -136,7 +166,11 @@ fn shared_library() -> PathBuf {
 #[test]
 fn shared_library_exports_exactly_the_header_functions() {
     let library = shared_library();
-    assert!(library.exists(), "{} is missing: build it with `cargo build --release`", library.display());
+    assert!(
+        library.exists(),
+        "{} is missing: build it with `cargo build --release`",
+        library.display()
+    );
     let output = Command::new("nm")
         .args(["-D", "--defined-only"])
         .arg(&library)

@@ -24,12 +24,18 @@ pub(crate) unsafe fn arg_str<'a>(name: &str, ptr: *const c_char) -> Result<&'a s
 ///
 /// # Safety
 /// `ptr` is NULL or points to `len` readable bytes that outlive the call.
-pub(crate) unsafe fn arg_bytes<'a>(name: &str, ptr: *const u8, len: usize) -> Result<&'a [u8], Error> {
+pub(crate) unsafe fn arg_bytes<'a>(
+    name: &str,
+    ptr: *const u8,
+    len: usize,
+) -> Result<&'a [u8], Error> {
     if ptr.is_null() {
         return Err(Error::invalid_argument(format!("{name} is NULL")));
     }
     if len > isize::MAX as usize {
-        return Err(Error::invalid_argument(format!("{name}_len is out of range")));
+        return Err(Error::invalid_argument(format!(
+            "{name}_len is out of range"
+        )));
     }
     // SAFETY: non-NULL, `len` readable bytes by the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })

@@ -34,11 +34,15 @@ fn err_slot_is_usable(err: *mut *mut wxface_error) -> bool {
     err.is_null() || unsafe { (*err).is_null() }
 }
 
-pub(crate) fn fallible(err: *mut *mut wxface_error, body: impl FnOnce() -> Result<(), Error>) -> wxface_status {
+pub(crate) fn fallible(
+    err: *mut *mut wxface_error,
+    body: impl FnOnce() -> Result<(), Error>,
+) -> wxface_status {
     if !err_slot_is_usable(err) {
         return WXFACE_ERR_INVALID_ARGUMENT;
     }
-    let outcome = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(panic_error(payload)));
+    let outcome =
+        catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(panic_error(payload)));
     report(err, outcome)
 }
 
@@ -51,9 +55,14 @@ pub(crate) fn fallible_consuming<T>(
     let owned = (!owned.is_null()).then(|| unsafe { Box::from_raw(owned) });
     if !err_slot_is_usable(err) {
         let dropped = catch_unwind(AssertUnwindSafe(move || drop(owned)));
-        return if dropped.is_ok() { WXFACE_ERR_INVALID_ARGUMENT } else { ErrorKind::Internal.status() };
+        return if dropped.is_ok() {
+            WXFACE_ERR_INVALID_ARGUMENT
+        } else {
+            ErrorKind::Internal.status()
+        };
     }
-    let outcome = catch_unwind(AssertUnwindSafe(move || body(owned))).unwrap_or_else(|payload| Err(panic_error(payload)));
+    let outcome = catch_unwind(AssertUnwindSafe(move || body(owned)))
+        .unwrap_or_else(|payload| Err(panic_error(payload)));
     report(err, outcome)
 }
 
@@ -68,7 +77,9 @@ fn report(err: *mut *mut wxface_error, outcome: Result<(), Error>) -> wxface_sta
             let status = error.kind().status();
             if !err.is_null() {
                 // Building the error object allocates; keep even that inside the boundary.
-                if let Ok(boxed) = catch_unwind(AssertUnwindSafe(|| Box::new(wxface_error::from(error)))) {
+                if let Ok(boxed) =
+                    catch_unwind(AssertUnwindSafe(|| Box::new(wxface_error::from(error))))
+                {
                     // SAFETY: checked non-NULL and pointing to NULL by `err_slot_is_usable`.
                     unsafe { *err = Box::into_raw(boxed) };
                 }
@@ -84,5 +95,8 @@ fn panic_error(payload: Box<dyn Any + Send>) -> Error {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned());
-    Error::new(ErrorKind::Internal, format!("internal defect in wxface (please report it): {what}"))
+    Error::new(
+        ErrorKind::Internal,
+        format!("internal defect in wxface (please report it): {what}"),
+    )
 }

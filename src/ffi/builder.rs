@@ -103,7 +103,9 @@ pub unsafe extern "C" fn wxface_client_builder_add_wechatpay_public_key_pem(
         // SAFETY: pointers are valid for the call, by the API contract.
         let id = unsafe { arg_str("public_key_id", public_key_id) }?;
         let pem = unsafe { arg_bytes("pem", pem, pem_len) }?;
-        with_builder(builder, |config| config.add_wechatpay_public_key_pem(id, pem))
+        with_builder(builder, |config| {
+            config.add_wechatpay_public_key_pem(id, pem)
+        })
     })
 }
 
@@ -174,7 +176,9 @@ pub unsafe extern "C" fn wxface_client_builder_set_timeouts(
     err: *mut *mut wxface_error,
 ) -> wxface_status {
     ffi_boundary!(err, {
-        with_builder(builder, |config| config.set_timeouts(connect_timeout_ms, request_timeout_ms))
+        with_builder(builder, |config| {
+            config.set_timeouts(connect_timeout_ms, request_timeout_ms)
+        })
     })
 }
 
@@ -213,5 +217,5 @@ pub unsafe extern "C" fn wxface_client_builder_build(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_client_builder_free(builder: *mut wxface_client_builder) {
     // SAFETY: `builder` is NULL or an unbuilt builder from this library, freed once.
-    ffi_boundary!(or (), { unsafe { free_box(builder) } })
+    ffi_boundary!(or(), { unsafe { free_box(builder) } })
 }

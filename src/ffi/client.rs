@@ -39,7 +39,7 @@ pub unsafe extern "C" fn wxface_client_new_from_json(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_client_free(client: *mut wxface_client) {
     // SAFETY: `client` is NULL or a client from this library, freed once.
-    ffi_boundary!(or (), { unsafe { free_box(client) } })
+    ffi_boundary!(or(), { unsafe { free_box(client) } })
 }
 
 /// Terminates the face-pay contract of `user_id` in `organization_id`

@@ -7,7 +7,7 @@
 use std::ffi::{CString, c_char};
 
 use super::args::free_box;
-use super::status::{WXFACE_ERR_INVALID_ARGUMENT, WXFACE_ERR_INTERNAL, wxface_status};
+use super::status::{WXFACE_ERR_INTERNAL, WXFACE_ERR_INVALID_ARGUMENT, wxface_status};
 use crate::error::Error;
 
 /// An error returned through `wxface_error **err`. Owned by the caller, who frees it with
@@ -89,5 +89,5 @@ pub unsafe extern "C" fn wxface_error_detail_json(err: *const wxface_error) -> *
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_free(err: *mut wxface_error) {
     // SAFETY: `err` is NULL or an error from this library, freed once.
-    ffi_boundary!(or (), { unsafe { free_box(err) } })
+    ffi_boundary!(or(), { unsafe { free_box(err) } })
 }

@@ -5,7 +5,14 @@ use std::ffi::{CStr, c_char};
 use crate::error::ErrorKind;
 
 const VERSION: &CStr = match CStr::from_bytes_with_nul(
-    concat!("wxface/", env!("CARGO_PKG_VERSION"), " rustls/", env!("WXFACE_RUSTLS_VERSION"), "\0").as_bytes(),
+    concat!(
+        "wxface/",
+        env!("CARGO_PKG_VERSION"),
+        " rustls/",
+        env!("WXFACE_RUSTLS_VERSION"),
+        "\0"
+    )
+    .as_bytes(),
 ) {
     Ok(version) => version,
     Err(_) => panic!("version string has an interior NUL"),

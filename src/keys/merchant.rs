@@ -30,10 +30,14 @@ impl MerchantKey {
         let text = std::str::from_utf8(pem).expect("pem_kind checked UTF-8");
         let key = match kind {
             PemKind::Pkcs8PrivateKey => rsa::PrivateKey::from_pkcs8_pem(text).map_err(|e| {
-                Error::config(format!("{source} holds an unreadable PKCS#8 RSA private key: {e}"))
+                Error::config(format!(
+                    "{source} holds an unreadable PKCS#8 RSA private key: {e}"
+                ))
             })?,
             PemKind::Pkcs1PrivateKey => rsa::PrivateKey::from_pkcs1_pem(text).map_err(|e| {
-                Error::config(format!("{source} holds an unreadable PKCS#1 RSA private key: {e}"))
+                Error::config(format!(
+                    "{source} holds an unreadable PKCS#1 RSA private key: {e}"
+                ))
             })?,
             PemKind::EncryptedPrivateKey => {
                 return Err(Error::config(format!(
@@ -98,8 +102,13 @@ mod tests {
             let pem = read_vector_file(v["merchant"][file].as_str().unwrap());
             let key = MerchantKey::from_pem(file, &pem).unwrap();
             for request in v["requests"].as_array().unwrap() {
-                let signature = key.sign(request["message"].as_str().unwrap().as_bytes()).unwrap();
-                assert_eq!(STANDARD.encode(signature), request["signature"].as_str().unwrap());
+                let signature = key
+                    .sign(request["message"].as_str().unwrap().as_bytes())
+                    .unwrap();
+                assert_eq!(
+                    STANDARD.encode(signature),
+                    request["signature"].as_str().unwrap()
+                );
             }
         }
     }
@@ -112,8 +121,15 @@ mod tests {
             err.message(),
             "private_key_file: /x/key.pem holds a public key, not a private key"
         );
-        let err = MerchantKey::from_pem("private_key_pem", b"-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n").unwrap_err();
-        assert_eq!(err.message(), "private_key_pem holds a certificate, not a private key");
+        let err = MerchantKey::from_pem(
+            "private_key_pem",
+            b"-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "private_key_pem holds a certificate, not a private key"
+        );
     }
 
     #[test]

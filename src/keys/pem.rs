@@ -24,7 +24,9 @@ impl PemKind {
         match self {
             PemKind::Pkcs8PrivateKey | PemKind::Pkcs1PrivateKey => "an RSA private key".into(),
             PemKind::EncryptedPrivateKey => "an encrypted private key".into(),
-            PemKind::OtherPrivateKey(label) | PemKind::Other(label) => format!("a \"{label}\" block"),
+            PemKind::OtherPrivateKey(label) | PemKind::Other(label) => {
+                format!("a \"{label}\" block")
+            }
             PemKind::SpkiPublicKey | PemKind::Pkcs1PublicKey => "a public key".into(),
             PemKind::Certificate => "a certificate".into(),
         }
@@ -45,7 +47,9 @@ pub(crate) fn pem_kind(source: &str, pem: &[u8]) -> Result<PemKind, Error> {
         .find("-----")
         .map(|end| &rest[..end])
         .filter(|label| label.len() <= 64 && !label.contains('\n'))
-        .ok_or_else(|| Error::config(format!("{source} has a malformed PEM \"-----BEGIN\" line")))?;
+        .ok_or_else(|| {
+            Error::config(format!("{source} has a malformed PEM \"-----BEGIN\" line"))
+        })?;
     Ok(match label {
         "PRIVATE KEY" => PemKind::Pkcs8PrivateKey,
         "RSA PRIVATE KEY" => PemKind::Pkcs1PrivateKey,
@@ -81,16 +85,20 @@ pub(crate) fn parse_certificates(source: &str, pem: &[u8]) -> Result<Vec<Certifi
 pub(crate) fn parse_root_certificates(source: &str, pem: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
     let mut roots = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
-        let item = item.map_err(|e| Error::config(format!("{source} holds an unreadable PEM: {e}")))?;
+        let item =
+            item.map_err(|e| Error::config(format!("{source} holds an unreadable PEM: {e}")))?;
         if let ureq::tls::PemItem::Certificate(certificate) = item {
             let der = certificate.der().to_vec();
-            Certificate::from_der(&der)
-                .map_err(|e| Error::config(format!("{source} holds an unreadable certificate: {e}")))?;
+            Certificate::from_der(&der).map_err(|e| {
+                Error::config(format!("{source} holds an unreadable certificate: {e}"))
+            })?;
             roots.push(der);
         }
     }
     if roots.is_empty() {
-        return Err(Error::config(format!("{source} holds no CERTIFICATE block")));
+        return Err(Error::config(format!(
+            "{source} holds no CERTIFICATE block"
+        )));
     }
     Ok(roots)
 }
@@ -102,13 +110,29 @@ mod tests {
     #[test]
     fn names_what_a_pem_document_holds() {
         let kind = |text: &str| pem_kind("k", text.as_bytes());
-        assert_eq!(kind("-----BEGIN PRIVATE KEY-----\n").unwrap(), PemKind::Pkcs8PrivateKey);
-        assert_eq!(kind("x\n-----BEGIN CERTIFICATE-----\n").unwrap(), PemKind::Certificate);
+        assert_eq!(
+            kind("-----BEGIN PRIVATE KEY-----\n").unwrap(),
+            PemKind::Pkcs8PrivateKey
+        );
+        assert_eq!(
+            kind("x\n-----BEGIN CERTIFICATE-----\n").unwrap(),
+            PemKind::Certificate
+        );
         assert_eq!(
             kind("-----BEGIN EC PRIVATE KEY-----").unwrap(),
             PemKind::OtherPrivateKey("EC PRIVATE KEY".into())
         );
-        assert!(kind("hello").unwrap_err().message().contains("no \"-----BEGIN\" line"));
-        assert!(pem_kind("k", b"\xff\xfe").unwrap_err().message().contains("not UTF-8"));
+        assert!(
+            kind("hello")
+                .unwrap_err()
+                .message()
+                .contains("no \"-----BEGIN\" line")
+        );
+        assert!(
+            pem_kind("k", b"\xff\xfe")
+                .unwrap_err()
+                .message()
+                .contains("not UTF-8")
+        );
     }
 }

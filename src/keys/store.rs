@@ -66,13 +66,19 @@ impl KeyStore {
 
     /// Adds every platform certificate in a PEM document; each is stored under its serial
     /// (uppercase hex, as WeChat Pay writes it). Returns the serials added.
-    pub fn add_platform_certificates(&mut self, source: &str, pem: &[u8]) -> Result<Vec<String>, Error> {
+    pub fn add_platform_certificates(
+        &mut self,
+        source: &str,
+        pem: &[u8],
+    ) -> Result<Vec<String>, Error> {
         let mut serials = Vec::new();
         for certificate in parse_certificates(source, pem)? {
             let tbs = certificate.tbs_certificate();
             let serial = serial_hex(tbs.serial_number().as_bytes());
             let spki = tbs.subject_public_key_info().to_der().map_err(|e| {
-                Error::config(format!("{source} holds a certificate whose key cannot be read: {e}"))
+                Error::config(format!(
+                    "{source} holds a certificate whose key cannot be read: {e}"
+                ))
             })?;
             let key = rsa::PublicKey::from_public_key_der(&spki).map_err(|e| {
                 Error::config(format!(
@@ -87,11 +93,20 @@ impl KeyStore {
         Ok(serials)
     }
 
-    fn insert(&mut self, id: String, source: &str, spki_der: &[u8], rank: (bool, u64)) -> Result<(), Error> {
+    fn insert(
+        &mut self,
+        id: String,
+        source: &str,
+        spki_der: &[u8],
+        rank: (bool, u64),
+    ) -> Result<(), Error> {
         let key = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der)
             .map_err(|e| Error::config(format!("{source} holds a key that aws-lc rejects: {e}")))?;
         if self.preferred.as_ref().is_none_or(|p| rank >= p.rank) {
-            self.preferred = Some(Preferred { id: id.clone(), rank });
+            self.preferred = Some(Preferred {
+                id: id.clone(),
+                rank,
+            });
         }
         self.keys.insert(id, key);
         Ok(())
@@ -126,7 +141,10 @@ impl fmt::Debug for KeyStore {
 
 /// Key ids travel in HTTP headers: printable ASCII only.
 fn check_key_id(id: &str) -> Result<(), Error> {
-    if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| (0x21..=0x7E).contains(&b) && b != b'"') {
+    if id.is_empty()
+        || id.len() > 128
+        || !id.bytes().all(|b| (0x21..=0x7E).contains(&b) && b != b'"')
+    {
         return Err(Error::config(
             "wechatpay_public_key_id must be 1 to 128 printable ASCII characters (e.g. PUB_KEY_ID_0114…)",
         ));
@@ -178,7 +196,9 @@ mod tests {
     fn public_key_id_becomes_the_request_serial() {
         let mut store = KeyStore::default();
         let pem = read_vector_file("wechatpay_test_public_key.pem");
-        store.add_public_key("wechatpay_public_key_pem", "PUB_KEY_ID_1", &pem).unwrap();
+        store
+            .add_public_key("wechatpay_public_key_pem", "PUB_KEY_ID_1", &pem)
+            .unwrap();
         assert_eq!(store.request_serial(), Some("PUB_KEY_ID_1"));
         assert!(store.get("PUB_KEY_ID_1").is_some());
         assert!(store.get("PUB_KEY_ID_2").is_none());
@@ -188,11 +208,17 @@ mod tests {
     fn a_private_key_is_not_a_public_key() {
         let mut store = KeyStore::default();
         let pem = read_vector_file("merchant_test_key.pem");
-        let err = store.add_public_key("wechatpay_public_key_pem", "PUB_KEY_ID_1", &pem).unwrap_err();
+        let err = store
+            .add_public_key("wechatpay_public_key_pem", "PUB_KEY_ID_1", &pem)
+            .unwrap_err();
         assert_eq!(
             err.message(),
             "wechatpay_public_key_pem holds an RSA private key, not a public key"
         );
-        assert!(store.add_public_key("wechatpay_public_key_pem", "bad id", &pem).is_err());
+        assert!(
+            store
+                .add_public_key("wechatpay_public_key_pem", "bad id", &pem)
+                .is_err()
+        );
     }
 }

@@ -18,7 +18,11 @@ pub fn user(n: u32) -> String {
 }
 
 pub fn start_sim(key_mode: KeyMode) -> Sim {
-    Sim::start(SimOptions { key_mode, ..SimOptions::default() }).expect("wxface-sim starts")
+    Sim::start(SimOptions {
+        key_mode,
+        ..SimOptions::default()
+    })
+    .expect("wxface-sim starts")
 }
 
 /// The simulator's ready-made client.json, changed by `edit`.
