@@ -27,11 +27,12 @@ demo: tools $(BUILD)/terminate_contract
 	$(RELEASE)/wxface-sim --state-dir $(BUILD)/demo-sim -- \
 	  sh -c 'exec $(BUILD)/terminate_contract "$$WXFACE_SIM_CONFIG" $(DEMO_ORG) $(DEMO_USER)'
 
-# Every suite: Rust unit and integration tests (against wxface-sim), the header checks, and
-# the C programs under tests/c (also once under valgrind).
+# Every suite: Rust unit and integration tests (against wxface-sim), the header checks, the
+# C programs under tests/c (also once under valgrind), then the Python wrapper's pytest suite.
 test: tools
 	$(CARGO) build --release --workspace
 	$(CARGO) test --release --workspace
+	scripts/test-python
 
 # Refreshes the committed include/wxface.h from the sources.
 header:

@@ -1,0 +1,202 @@
+"""The exceptions of the wxface package: one class per ``wxface_status`` value."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Optional, Type
+
+__all__ = [
+    "WxfaceError",
+    "InvalidArgumentError",
+    "ConfigError",
+    "NetworkError",
+    "WxfaceTimeoutError",
+    "TlsError",
+    "ApiError",
+    "SignatureError",
+    "ResponseError",
+    "InternalError",
+    "LibraryNotFoundError",
+]
+
+
+class WxfaceError(Exception):
+    """Base class of every wxface error.
+
+    Attributes:
+        status: the ``wxface_status`` value (``1`` to ``9``; ``0`` for errors raised before
+            any native call could report one, such as :class:`LibraryNotFoundError`).
+        message: one line of English naming the cause (also ``str(exc)``).
+        http_status: the HTTP status of WeChat Pay's answer, ``0`` when no answer arrived.
+        api_code: the answer's ``code`` (e.g. ``"PARAM_ERROR"``), ``""`` when absent.
+        request_id: the answer's ``Request-ID`` header (quote it to WeChat Pay support), or ``""``.
+        detail: the answer's ``detail`` member parsed into a dict, or ``None``. For a 401
+            ``SIGN_ERROR`` it holds ``sign_information.truncated_sign_message``.
+    """
+
+    #: The ``wxface_status`` this class stands for (the class default for ``status``).
+    STATUS: int = 0
+
+    status: int
+    message: str
+    http_status: int
+    api_code: str
+    request_id: str
+    detail: Optional[Dict[str, Any]]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        http_status: int = 0,
+        api_code: str = "",
+        request_id: str = "",
+        detail: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = self.STATUS if status is None else status
+        self.message = message
+        self.http_status = http_status
+        self.api_code = api_code
+        self.request_id = request_id
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        parts = [f"{self.message!r}", f"status={self.status}"]
+        if self.http_status:
+            parts.append(f"http_status={self.http_status}")
+        if self.api_code:
+            parts.append(f"api_code={self.api_code!r}")
+        if self.request_id:
+            parts.append(f"request_id={self.request_id!r}")
+        if self.detail is not None:
+            parts.append(f"detail={self.detail!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __reduce__(self) -> Any:
+        return (
+            _rebuild,
+            (
+                type(self),
+                self.message,
+                self.status,
+                self.http_status,
+                self.api_code,
+                self.request_id,
+                None if self.detail is None else json.dumps(self.detail),
+            ),
+        )
+
+
+def _rebuild(
+    cls: Type[WxfaceError],
+    message: str,
+    status: int,
+    http_status: int,
+    api_code: str,
+    request_id: str,
+    detail_json: Optional[str],
+) -> WxfaceError:
+    detail = None if detail_json is None else json.loads(detail_json)
+    return cls(
+        message,
+        status=status,
+        http_status=http_status,
+        api_code=api_code,
+        request_id=request_id,
+        detail=detail,
+    )
+
+
+class InvalidArgumentError(WxfaceError, ValueError):
+    """Status 1: an argument was rejected (empty or ill-formed id, NUL in a string, closed
+    client, ...). Nothing was sent."""
+
+    STATUS = 1
+
+
+class ConfigError(WxfaceError):
+    """Status 2: the configuration is incomplete or unreadable (bad PEM, missing ``mchid``,
+    unknown key, bad URL, unreadable file). The message names the key."""
+
+    STATUS = 2
+
+
+class NetworkError(WxfaceError, ConnectionError):
+    """Status 3: DNS failure, connection refused or reset, or closed before a complete answer."""
+
+    STATUS = 3
+
+
+class WxfaceTimeoutError(WxfaceError, TimeoutError):
+    """Status 4: the connect or whole-request deadline was exceeded (also a builtin
+    :class:`TimeoutError`)."""
+
+    STATUS = 4
+
+
+class TlsError(WxfaceError, ConnectionError):
+    """Status 5: the TLS handshake failed or the server certificate is not trusted."""
+
+    STATUS = 5
+
+
+class ApiError(WxfaceError):
+    """Status 6: WeChat Pay answered with a non-2xx status. ``http_status``, ``api_code``,
+    ``request_id`` and ``detail`` are filled from the answer as far as it allows."""
+
+    STATUS = 6
+
+
+class SignatureError(WxfaceError):
+    """Status 7: a 2xx answer could not be trusted (signature headers missing or wrong,
+    unknown ``Wechatpay-Serial``, or a timestamp more than 300 s from the local clock)."""
+
+    STATUS = 7
+
+
+class ResponseError(WxfaceError):
+    """Status 8: a 2xx answer that does not fit the operation (unexpected status or body)."""
+
+    STATUS = 8
+
+
+class InternalError(WxfaceError):
+    """Status 9: a defect inside wxface (a caught panic). Please report it."""
+
+    STATUS = 9
+
+
+class LibraryNotFoundError(WxfaceError, ImportError):
+    """The wxface shared library could not be loaded, or has the wrong ABI version.
+
+    The message lists every place tried and how to fix it. ``status`` is ``0``.
+    """
+
+    STATUS = 0
+
+
+#: ``wxface_status`` value -> exception class.
+BY_STATUS: Dict[int, Type[WxfaceError]] = {
+    cls.STATUS: cls
+    for cls in (
+        InvalidArgumentError,
+        ConfigError,
+        NetworkError,
+        WxfaceTimeoutError,
+        TlsError,
+        ApiError,
+        SignatureError,
+        ResponseError,
+        InternalError,
+    )
+}
+
+
+def class_for(status: int) -> Type[WxfaceError]:
+    """The exception class for ``status`` (the base class for a status this version lacks)."""
+    return BY_STATUS.get(status, WxfaceError)

@@ -1,0 +1,196 @@
+"""terminate_contract against wxface-sim: success, API errors, untrusted answers, timeouts,
+argument checks, and the ways to configure a client."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+import wxface
+from wxface import _native
+
+from conftest import ORG, TERMINATED_USER, Sim, fresh_users
+
+
+def test_happy_path(client: wxface.Client, user: str) -> None:
+    assert client.terminate_contract(ORG, user) is None
+
+
+def test_ids_are_percent_encoded(client: wxface.Client) -> None:
+    # The fixture's second organization has characters outside RFC 3986 "unreserved".
+    client.terminate_contract("ORG:1+2@x", "u~._-9")
+
+
+def test_terminating_twice_is_param_error(client: wxface.Client, user: str) -> None:
+    client.terminate_contract(ORG, user)
+    with pytest.raises(wxface.ApiError) as info:
+        client.terminate_contract(ORG, user)
+    assert info.value.http_status == 400
+    assert info.value.api_code == "PARAM_ERROR"
+
+
+def test_already_terminated_user_is_param_error(client: wxface.Client) -> None:
+    with pytest.raises(wxface.ApiError) as info:
+        client.terminate_contract(ORG, TERMINATED_USER)
+    error = info.value
+    assert isinstance(error, wxface.WxfaceError)
+    assert error.status == 6
+    assert error.http_status == 400
+    assert error.api_code == "PARAM_ERROR"
+    assert error.request_id
+    assert error.message
+
+
+def test_unknown_user_is_not_found(client: wxface.Client) -> None:
+    with pytest.raises(wxface.ApiError) as info:
+        client.terminate_contract(ORG, "U0000000000")
+    error = info.value
+    assert (error.status, error.http_status, error.api_code) == (6, 404, "NOT_FOUND")
+    assert error.request_id
+    assert error.message
+
+
+def test_unknown_organization_is_not_found(client: wxface.Client) -> None:
+    with pytest.raises(wxface.ApiError) as info:
+        client.terminate_contract("NO_SUCH_ORG", "U0000000001")
+    assert (info.value.http_status, info.value.api_code) == (404, "NOT_FOUND")
+
+
+def test_wrong_merchant_key_is_sign_error_with_detail(sim: Sim, foreign_state_dir: Path, user: str) -> None:
+    before = sim.stats()["signature_failures"]
+    config = sim.config(private_key_file=str(foreign_state_dir / "merchant_key.pem"))
+    with wxface.Client(config) as client:
+        with pytest.raises(wxface.ApiError) as info:
+            client.terminate_contract(ORG, user)
+    error = info.value
+    assert (error.status, error.http_status, error.api_code) == (6, 401, "SIGN_ERROR")
+    assert error.request_id
+    assert isinstance(error.detail, dict), error.detail
+    sign_information = error.detail["sign_information"]
+    target = f"/v3/offlinefacemch/organizations/{ORG}/users/user-id/{user}/terminate-contract"
+    assert sign_information["truncated_sign_message"].startswith(f"POST\n{target}\n")
+    assert sim.stats()["signature_failures"] == before + 1
+
+
+def test_bad_answer_signature_is_signature_error(sim: Sim, client: wxface.Client, user: str) -> None:
+    sim.set_fault("bad_signature", 1)
+    with pytest.raises(wxface.SignatureError) as info:
+        client.terminate_contract(ORG, user)
+    assert info.value.status == 7
+    assert info.value.message
+
+
+def test_timeout_is_a_builtin_timeout_error(sim: Sim, user: str) -> None:
+    sim.set_fault("delay:3000", 1)
+    with wxface.Client(sim.config(request_timeout_ms=1000)) as client:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError) as info:
+            client.terminate_contract(ORG, user)
+        elapsed = time.monotonic() - started
+    assert isinstance(info.value, wxface.WxfaceTimeoutError)
+    assert info.value.status == 4
+    assert elapsed < 2.9, f"the 1 s deadline took {elapsed:.2f} s"
+
+
+BAD_IDS = ["", ".", "..", "a/b", "a?b", "a#b", "a%b", "a\\b", "a b", "x" * 257, "\u00e9", "\t"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=repr)
+def test_invalid_ids_are_value_errors_and_send_nothing(sim: Sim, client: wxface.Client, bad: str) -> None:
+    before = sim.stats()["requests_total"]
+    with pytest.raises(ValueError) as by_org:
+        client.terminate_contract(bad, "U0000000001")
+    with pytest.raises(wxface.InvalidArgumentError) as by_user:
+        client.terminate_contract(ORG, bad)
+    assert by_org.value.status == by_user.value.status == 1
+    assert by_user.value.message
+    assert sim.stats()["requests_total"] == before
+
+
+def test_nul_is_rejected_before_any_native_call(
+    monkeypatch: pytest.MonkeyPatch, client: wxface.Client, native: _native.NativeLibrary
+) -> None:
+    calls = []
+    monkeypatch.setattr(native, "wxface_terminate_contract", lambda *args: calls.append(args))
+    with pytest.raises(wxface.InvalidArgumentError, match="NUL"):
+        client.terminate_contract(ORG, "U00\x0000001")
+    with pytest.raises(wxface.InvalidArgumentError, match="NUL"):
+        client.terminate_contract("DBES\x00", "U0000000001")
+    assert calls == []
+
+
+def test_non_string_ids_are_type_errors(client: wxface.Client) -> None:
+    with pytest.raises(TypeError):
+        client.terminate_contract(ORG, 1)  # type: ignore[arg-type]
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+def test_unknown_config_key_is_config_error_naming_it(sim: Sim) -> None:
+    with pytest.raises(wxface.ConfigError) as info:
+        wxface.Client(sim.config(surprise_key=1))
+    assert info.value.status == 2
+    assert "surprise_key" in info.value.message
+
+
+def test_missing_mchid_is_config_error(sim: Sim) -> None:
+    config = sim.config()
+    del config["mchid"]
+    with pytest.raises(wxface.ConfigError, match="mchid"):
+        wxface.Client(config)
+
+
+def test_wrong_type_is_config_error_naming_the_key(sim: Sim) -> None:
+    with pytest.raises(wxface.ConfigError, match="request_timeout_ms"):
+        wxface.Client(sim.config(request_timeout_ms="soon"))
+
+
+def test_config_json_that_is_not_json(sim: Sim) -> None:
+    with pytest.raises(wxface.ConfigError):
+        wxface.Client("{not json")
+
+
+def test_nul_in_config_is_invalid_argument(sim: Sim) -> None:
+    with pytest.raises(wxface.InvalidArgumentError):
+        wxface.Client(sim.config(mchid="19\x0000"))
+    with pytest.raises(wxface.InvalidArgumentError):
+        wxface.Client('{"mchid": "1\x00"}')
+
+
+def test_config_as_json_text(sim: Sim, user: str) -> None:
+    with wxface.Client(sim.config_path.read_text()) as client:
+        client.terminate_contract(ORG, user)
+
+
+def test_config_as_path(sim: Sim, user: str) -> None:
+    with wxface.Client(sim.config_path) as client:
+        client.terminate_contract(ORG, user)
+
+
+def test_from_file(sim: Sim) -> None:
+    first, second = fresh_users(2)
+    with wxface.Client.from_file(sim.config_path) as client:
+        client.terminate_contract(ORG, first)
+    with wxface.Client.from_file(str(sim.config_path)) as client:
+        client.terminate_contract(ORG, second)
+
+
+def test_from_missing_file_is_config_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    with pytest.raises(wxface.ConfigError, match="nope.json"):
+        wxface.Client.from_file(missing)
+    with pytest.raises(wxface.ConfigError, match="nope.json"):
+        wxface.Client(missing)
+
+
+def test_pem_given_as_bytes(sim: Sim, user: str) -> None:
+    config = sim.config()
+    key_file = config.pop("private_key_file")
+    config["private_key_pem"] = Path(key_file).read_bytes()
+    with wxface.Client(config) as client:
+        client.terminate_contract(ORG, user)
+
