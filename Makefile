@@ -28,13 +28,15 @@ demo: tools $(BUILD)/terminate_contract
 	  sh -c 'exec $(BUILD)/terminate_contract "$$WXFACE_SIM_CONFIG" $(DEMO_ORG) $(DEMO_USER)'
 
 # Every suite: Rust unit and integration tests (against wxface-sim), the header checks, the
-# C programs under tests/c (also once under valgrind), then the Python wrapper's pytest suite.
+# C programs under tests/c (also once under valgrind), then the Python wrapper's pytest suite
+# and the PHP wrapper's PHPUnit suite (plus its opcache.preload run).
 test: tools
 	$(CARGO) build --release --workspace
 	$(CARGO) test --release --workspace
 	scripts/test-python
+	scripts/test-php
 
-# Refreshes the committed include/wxface.h from the sources.
+# Refreshes the committed include/wxface.h and bindings/php/wxface.ffi.h from the sources.
 header:
 	WXFACE_UPDATE_HEADER=1 $(CARGO) build --release
 

@@ -24,6 +24,24 @@ fn committed_header_matches_a_fresh_generation() {
     );
 }
 
+#[test]
+fn committed_php_header_matches_a_fresh_generation() {
+    let fresh = std::fs::read_to_string(env!("WXFACE_GENERATED_PHP_HEADER"))
+        .expect("build.rs generated the PHP header");
+    let committed = std::fs::read_to_string(manifest_dir().join("bindings/php/wxface.ffi.h"))
+        .expect("bindings/php/wxface.ffi.h is committed");
+    assert!(
+        fresh == committed,
+        "bindings/php/wxface.ffi.h differs from the header generated from the sources; refresh it \
+         with `make header` (or `WXFACE_UPDATE_HEADER=1 cargo build`) and commit it"
+    );
+    assert!(
+        !committed.lines().any(|line| line.trim_start().starts_with('#')),
+        "PHP FFI cannot read preprocessor lines"
+    );
+    assert_eq!(header_functions(&committed), header_functions(&committed_header()));
+}
+
 fn define(header: &str, name: &str) -> String {
     let prefix = format!("#define {name} ");
     header

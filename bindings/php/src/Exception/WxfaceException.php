@@ -1,0 +1,106 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Wxface\Exception;
+
+use Wxface\Status;
+
+/**
+ * A failed wxface call. getStatus() (also getCode()) is the C API's wxface_status; the
+ * subclass says the same thing as a type. For an answer from WeChat Pay (ApiException) the
+ * HTTP status, the answer's code, its Request-ID and its decoded "detail" are filled in;
+ * otherwise they are 0, "", "" and null.
+ */
+class WxfaceException extends \RuntimeException
+{
+    /** @var array<int, class-string<WxfaceException>> */
+    private const CLASS_OF_STATUS = [
+        Status::INVALID_ARGUMENT => InvalidArgumentException::class,
+        Status::CONFIG => ConfigException::class,
+        Status::NETWORK => NetworkException::class,
+        Status::TIMEOUT => TimeoutException::class,
+        Status::TLS => TlsException::class,
+        Status::API => ApiException::class,
+        Status::SIGNATURE => SignatureException::class,
+        Status::RESPONSE => ResponseException::class,
+        Status::INTERNAL => InternalException::class,
+    ];
+
+    /**
+     * @param array<mixed>|null $detail the answer's "detail" member, decoded
+     */
+    final public function __construct(
+        string $message,
+        private readonly int $status,
+        private readonly int $httpStatus = 0,
+        private readonly string $apiCode = '',
+        private readonly string $requestId = '',
+        private readonly ?array $detail = null,
+        private readonly string $detailJson = '',
+        ?\Throwable $previous = null,
+    ) {
+        parent::__construct($message, $status, $previous);
+    }
+
+    /**
+     * The exception of the class that matches $status (WxfaceException itself for an
+     * unknown status).
+     *
+     * @param array<mixed>|null $detail
+     */
+    public static function forStatus(
+        int $status,
+        string $message,
+        int $httpStatus = 0,
+        string $apiCode = '',
+        string $requestId = '',
+        ?array $detail = null,
+        string $detailJson = '',
+    ): self {
+        $class = self::CLASS_OF_STATUS[$status] ?? self::class;
+
+        return new $class($message, $status, $httpStatus, $apiCode, $requestId, $detail, $detailJson);
+    }
+
+    /** The wxface_status of the failed call (Wxface\Status::*). */
+    public function getStatus(): int
+    {
+        return $this->status;
+    }
+
+    /** The HTTP status of WeChat Pay's answer; 0 when no answer arrived. */
+    public function getHttpStatus(): int
+    {
+        return $this->httpStatus;
+    }
+
+    /** The answer's "code", e.g. "PARAM_ERROR"; "" when absent. */
+    public function getApiCode(): string
+    {
+        return $this->apiCode;
+    }
+
+    /** The answer's Request-ID header (quote it to WeChat Pay support); "" when absent. */
+    public function getRequestId(): string
+    {
+        return $this->requestId;
+    }
+
+    /**
+     * The answer's "detail" member decoded into an array (for a 401 SIGN_ERROR it holds
+     * sign_information.truncated_sign_message), or null when absent.
+     *
+     * @return array<mixed>|null
+     */
+    public function getDetail(): ?array
+    {
+        return $this->detail;
+    }
+
+    /** The answer's "detail" member as the JSON text the library returned; "" when absent. */
+    public function getDetailJson(): string
+    {
+        return $this->detailJson;
+    }
+}

@@ -1,0 +1,119 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Wxface\Tests;
+
+use PHPUnit\Framework\TestCase;
+use Wxface\Client;
+use Wxface\Exception\ConfigException;
+use Wxface\Exception\InvalidArgumentException;
+use Wxface\Exception\WxfaceException;
+use Wxface\Status;
+use Wxface\Tests\Support\Sim;
+
+/** Configurations the library refuses, and the ways to give a good one. */
+final class ConfigTest extends TestCase
+{
+    private static Sim $sim;
+
+    public static function setUpBeforeClass(): void
+    {
+        self::$sim = Sim::start();
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        self::$sim->stop();
+    }
+
+    public function testAGoodConfigurationAsArrayJsonOrFile(): void
+    {
+        self::assertInstanceOf(Client::class, new Client(self::$sim->config()));
+        self::assertInstanceOf(Client::class, new Client((string) file_get_contents(self::$sim->configPath())));
+        self::assertInstanceOf(Client::class, Client::fromFile(self::$sim->configPath()));
+    }
+
+    public function testAnUnknownKeyIsNamed(): void
+    {
+        $e = $this->refused(ConfigException::class, self::$sim->config() + ['merchant_id' => '1900000001']);
+        self::assertStringContainsString('merchant_id', $e->getMessage());
+    }
+
+    public function testAMissingRequiredKeyIsNamed(): void
+    {
+        $config = self::$sim->config();
+        unset($config['mchid']);
+        self::assertStringContainsString('mchid', $this->refused(ConfigException::class, $config)->getMessage());
+        self::assertStringContainsString('mchid', $this->refused(ConfigException::class, [])->getMessage());
+    }
+
+    public function testAWrongTypeIsNamed(): void
+    {
+        $e = $this->refused(ConfigException::class, ['request_timeout_ms' => 'soon'] + self::$sim->config());
+        self::assertStringContainsString('request_timeout_ms', $e->getMessage());
+    }
+
+    public function testAPlainHttpBaseUrlIsRefused(): void
+    {
+        $e = $this->refused(ConfigException::class, ['base_url' => 'http://127.0.0.1:1'] + self::$sim->config());
+        self::assertStringContainsString('base_url', $e->getMessage());
+    }
+
+    public function testAnUnreadableKeyFileIsAConfigError(): void
+    {
+        $e = $this->refused(ConfigException::class, ['private_key_file' => '/nonexistent/apiclient_key.pem'] + self::$sim->config());
+        self::assertStringContainsString('/nonexistent/apiclient_key.pem', $e->getMessage());
+    }
+
+    public function testJsonThatDoesNotParseIsAConfigError(): void
+    {
+        $this->refused(ConfigException::class, '{"mchid": ');
+    }
+
+    public function testNulBytesAreRejectedBeforeTheLibrarySeesThem(): void
+    {
+        $json = (string) file_get_contents(self::$sim->configPath());
+        self::assertStringContainsString('NUL byte', $this->refused(InvalidArgumentException::class, $json . "\0garbage")->getMessage());
+        $e = $this->refused(InvalidArgumentException::class, ['mchid' => "1900000001\0"] + self::$sim->config());
+        self::assertStringContainsString('mchid', $e->getMessage());
+        $this->refused(InvalidArgumentException::class, ['platform_certificate_files' => ["/tmp/a\0b"]] + self::$sim->config());
+        $this->expectException(InvalidArgumentException::class);
+        Client::fromFile(self::$sim->configPath() . "\0.json");
+    }
+
+    public function testFromFileOfAMissingFileOrADirectory(): void
+    {
+        foreach (['/nonexistent/client.json', self::$sim->stateDir()] as $path) {
+            try {
+                Client::fromFile($path);
+                self::fail("fromFile({$path}) succeeded");
+            } catch (ConfigException $e) {
+                self::assertSame(Status::CONFIG, $e->getStatus());
+                self::assertStringContainsString($path, $e->getMessage());
+            }
+        }
+    }
+
+    /**
+     * @param class-string<WxfaceException> $class
+     * @param array<string, mixed>|string   $config
+     */
+    private function refused(string $class, array|string $config): WxfaceException
+    {
+        try {
+            new Client($config);
+        } catch (WxfaceException $e) {
+            self::assertInstanceOf($class, $e, $e->getMessage());
+            self::assertSame($e->getStatus(), $e->getCode());
+            self::assertSame(0, $e->getHttpStatus());
+            self::assertSame('', $e->getApiCode());
+            self::assertSame('', $e->getRequestId());
+            self::assertNull($e->getDetail());
+            self::assertNotSame('', $e->getMessage());
+
+            return $e;
+        }
+        self::fail('the configuration was accepted');
+    }
+}
