@@ -100,16 +100,19 @@ pub fn string_to_sign(
     nonce: &str,
     body: &[u8],
 ) -> Vec<u8> {
-    let mut message = Vec::with_capacity(
-        method.len() + target.len() + timestamp.len() + nonce.len() + body.len() + 5,
-    );
-    for part in [
+    signed_lines(&[
         method.as_bytes(),
         target.as_bytes(),
         timestamp.as_bytes(),
         nonce.as_bytes(),
         body,
-    ] {
+    ])
+}
+
+/// The APIv3 signed-message form, shared by requests and answers: each part followed by `\n`.
+pub(crate) fn signed_lines(parts: &[&[u8]]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(parts.iter().map(|part| part.len() + 1).sum());
+    for part in parts {
         message.extend_from_slice(part);
         message.push(b'\n');
     }

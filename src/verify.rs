@@ -4,7 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::auth::SIGNATURE_SCHEME;
+use crate::auth::{SIGNATURE_SCHEME, signed_lines};
 use crate::error::Error;
 use crate::keys::KeyStore;
 
@@ -62,11 +62,7 @@ pub fn verify_answer<'h>(
             excerpt(timestamp)
         ))
     })?;
-    let mut message = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 3);
-    for part in [timestamp.as_bytes(), nonce.as_bytes(), body] {
-        message.extend_from_slice(part);
-        message.push(b'\n');
-    }
+    let message = signed_lines(&[timestamp.as_bytes(), nonce.as_bytes(), body]);
     key.verify_sig(&message, &signature).map_err(|_| {
         Error::signature(format!(
             "answer signature does not verify with WeChat Pay key \"{serial}\": the answer was altered or not sent by WeChat Pay"
