@@ -9,9 +9,11 @@
 //!    -L target/debug -Wl,-rpath,target/debug -lwxface [-pthread]
 //! ```
 //!
-//! `CC` overrides `cc`. The library is the `cdylib` that cargo builds as part of building the
-//! `wxface` crate for this test: `cargo test` leaves it in `target/<profile>/deps` next to this
-//! test binary (`cargo build` also copies it to `target/<profile>`, the Makefile's `-L`).
+//! (here `-L`/rpath name `target/tmp/c_suite/<pid>/`, which holds a copy of the library taken
+//! when the suite starts). `CC` overrides `cc`. The library is the `cdylib` that cargo builds
+//! as part of building the `wxface` crate for this test: `cargo test` leaves it in
+//! `target/<profile>/deps` next to this test binary (`cargo build` also copies it to
+//! `target/<profile>`, the Makefile's `-L`).
 //! Programs read the simulator's `client.json` from `WXFACE_SIM_CONFIG` and its members from
 //! `WXFACE_CFG_<KEY>` (see `tests/c/support.h`); everything else comes from argv.
 //!
@@ -55,20 +57,39 @@ fn scenario_happy_path(mode: Mode) {
         let sim = start_sim(key_mode);
         let users = [user(1), user(2), user(3)];
         let args = [ORG, &users[0], &users[1], &users[2], ODD_ORG, ODD_USER];
-        expect_success(run(mode, "happy_path", &args, &sim));
+        expect_success(run(mode, "happy_path", &args, &sim), "happy_path");
         for u in &users {
             assert_terminated(&sim, ORG, u);
         }
         assert_terminated(&sim, ODD_ORG, ODD_USER);
-        assert_eq!(sim.stats().signature_failures, 0, "the simulator rejected a signature");
+        assert_eq!(
+            sim.stats().signature_failures,
+            0,
+            "the simulator rejected a signature"
+        );
     }
 }
 
 fn scenario_api_error(mode: Mode) {
     let sim = start_sim(KeyMode::PublicKey);
-    expect_success(run(mode, "api_error", &[ORG, TERMINATED_USER, UNKNOWN_USER], &sim));
+    let args = [ORG, TERMINATED_USER, UNKNOWN_USER];
+    expect_success(run(mode, "api_error", &args, &sim), "api_error");
     // Exactly one request (the one with a wrong merchant serial) failed authentication.
     assert_eq!(sim.stats().signature_failures, 1);
+
+    // Answers injected by the simulator; an HTML page (a proxy's) has no code and no Request-ID.
+    for (spec, status, code) in [
+        ("status:500:json", "500", "SYSTEM_ERROR"),
+        ("status:429:json", "429", "FREQUENCY_LIMITED"),
+        ("status:502:html", "502", ""),
+    ] {
+        sim.set_fault(fault(spec), None);
+        let u = user(201);
+        let args = ["--injected", status, code, ORG, &u];
+        let out = run(mode, "api_error", &args, &sim);
+        sim.clear_faults();
+        expect_success(out, &format!("api_error with fault {spec}"));
+    }
 }
 
 fn scenario_signature_failure(mode: Mode) {
@@ -89,7 +110,7 @@ fn scenario_signature_failure(mode: Mode) {
         let u = user(101 + i as u32);
         let out = run(mode, "signature_failure", &[ORG, &u], &sim);
         sim.clear_faults();
-        expect_success_for(out, &format!("signature_failure with fault {spec}"));
+        expect_success(out, &format!("signature_failure with fault {spec}"));
     }
 }
 
@@ -97,26 +118,33 @@ fn scenario_timeout(mode: Mode) {
     let sim = start_sim(KeyMode::PublicKey);
     sim.set_fault(Fault::Delay(Duration::from_secs(5)), None);
     let (a, b) = (user(301), user(302));
-    expect_success(run(mode, "timeout", &[ORG, &a, &b], &sim));
+    expect_success(run(mode, "timeout", &[ORG, &a, &b], &sim), "timeout");
 }
 
 fn scenario_bad_arguments(mode: Mode) {
     let sim = start_sim(KeyMode::PublicKey);
     let u = user(401);
-    expect_success(run(mode, "bad_arguments", &[ORG, &u], &sim));
+    expect_success(
+        run(mode, "bad_arguments", &[ORG, &u], &sim),
+        "bad_arguments",
+    );
     let stats = sim.stats();
     assert_eq!(
         stats.requests_total, 0,
         "rejected calls must send nothing, the simulator saw {:?}",
         stats.requests_per_path
     );
-    assert!(matches!(sim.user_state(ORG, &u), Some(ContractState::Contracted)));
+    assert!(matches!(
+        sim.user_state(ORG, &u),
+        Some(ContractState::Contracted)
+    ));
 }
 
 fn scenario_null_err(mode: Mode) {
     let sim = start_sim(KeyMode::PublicKey);
     let u = user(501);
-    expect_success(run(mode, "null_err", &[ORG, TERMINATED_USER, UNKNOWN_USER, &u], &sim));
+    let args = [ORG, TERMINATED_USER, UNKNOWN_USER, &u];
+    expect_success(run(mode, "null_err", &args, &sim), "null_err");
     // Only the four well-formed terminate calls reached the simulator.
     let stats = sim.stats();
     assert_eq!(stats.requests_total, 4, "{:?}", stats.requests_per_path);
@@ -130,7 +158,10 @@ fn scenario_concurrency(mode: Mode) {
     let calls: u32 = if mode == Mode::Valgrind { 3 } else { 25 };
     let sim = start_sim(KeyMode::PublicKey);
     let (first, n) = (FIRST.to_string(), calls.to_string());
-    expect_success(run(mode, "concurrency", &[ORG, &first, &n], &sim));
+    expect_success(
+        run(mode, "concurrency", &[ORG, &first, &n], &sim),
+        "concurrency",
+    );
     for i in FIRST..FIRST + THREADS * calls {
         assert_terminated(&sim, ORG, &user(i));
     }
@@ -145,7 +176,7 @@ fn scenario_example(mode: Mode) {
 
     let out = run(mode, "terminate_contract", &[config, ORG, &u], &sim);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    expect_success_for(out, "examples/c/terminate_contract.c");
+    expect_success(out, "examples/c/terminate_contract.c");
     assert_eq!(
         stdout,
         format!("terminated: the contract of user {u} in organization {ORG} was terminated\n")
@@ -158,7 +189,10 @@ fn scenario_example(mode: Mode) {
     assert_eq!(out.status.code(), Some(1), "second termination: {stderr}");
     assert!(out.stdout.is_empty());
     for expected in ["PARAM_ERROR", "400", "request id:"] {
-        assert!(stderr.contains(expected), "stderr lacks {expected:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "stderr lacks {expected:?}: {stderr}"
+        );
     }
 
     let out = run(mode, "terminate_contract", &[config, ORG], &sim);
@@ -166,7 +200,10 @@ fn scenario_example(mode: Mode) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
 }
 
-const SCENARIOS: &[(&str, fn(Mode))] = &[
+/// A scenario: starts its simulators, runs its program(s) in the given mode, checks outcomes.
+type Scenario = fn(Mode);
+
+const SCENARIOS: &[(&str, Scenario)] = &[
     ("happy_path", scenario_happy_path),
     ("api_error", scenario_api_error),
     ("signature_failure", scenario_signature_failure),
@@ -244,12 +281,37 @@ fn c_suite_under_valgrind() {
 // Simulator
 // ---------------------------------------------------------------------------------------------
 
-fn start_sim(key_mode: KeyMode) -> Sim {
-    Sim::start(SimOptions { key_mode, ..SimOptions::default() }).expect("start wxface-sim")
+/// A simulator with a fresh state dir, which is removed again when the scenario ends.
+struct TempSim(Option<Sim>);
+
+impl std::ops::Deref for TempSim {
+    type Target = Sim;
+    fn deref(&self) -> &Sim {
+        self.0.as_ref().expect("running simulator")
+    }
+}
+
+impl Drop for TempSim {
+    fn drop(&mut self) {
+        if let Some(sim) = self.0.take() {
+            let state_dir = sim.state_dir().to_path_buf();
+            drop(sim);
+            let _ = std::fs::remove_dir_all(state_dir);
+        }
+    }
+}
+
+fn start_sim(key_mode: KeyMode) -> TempSim {
+    let options = SimOptions {
+        key_mode,
+        ..SimOptions::default()
+    };
+    TempSim(Some(Sim::start(options).expect("start wxface-sim")))
 }
 
 fn fault(spec: &str) -> Fault {
-    spec.parse::<Fault>().ok().unwrap_or_else(|| panic!("wxface-sim does not parse fault {spec:?}"))
+    spec.parse()
+        .unwrap_or_else(|e| panic!("fault {spec:?}: {e}"))
 }
 
 fn assert_terminated(sim: &Sim, org: &str, user: &str) {
@@ -264,7 +326,10 @@ fn assert_terminated(sim: &Sim, org: &str, user: &str) {
 /// the first file, as `WXFACE_CFG_PLATFORM_CERTIFICATE_FILE`).
 fn sim_env(sim: &Sim) -> BTreeMap<String, OsString> {
     let mut env = BTreeMap::new();
-    env.insert("WXFACE_SIM_CONFIG".to_owned(), sim.client_config_path().into_os_string());
+    env.insert(
+        "WXFACE_SIM_CONFIG".to_owned(),
+        sim.client_config_path().into_os_string(),
+    );
     env.insert("WXFACE_SIM_URL".to_owned(), sim.base_url().into());
     let config = sim.client_config();
     let members = config.as_object().expect("client.json is a JSON object");
@@ -275,8 +340,14 @@ fn sim_env(sim: &Sim) -> BTreeMap<String, OsString> {
                 env.insert(name, s.into());
             }
             serde_json::Value::Array(items) if key == "platform_certificate_files" => {
-                let first = items.first().and_then(|v| v.as_str()).expect("a certificate file");
-                env.insert("WXFACE_CFG_PLATFORM_CERTIFICATE_FILE".to_owned(), first.into());
+                let first = items
+                    .first()
+                    .and_then(|v| v.as_str())
+                    .expect("a certificate file");
+                env.insert(
+                    "WXFACE_CFG_PLATFORM_CERTIFICATE_FILE".to_owned(),
+                    first.into(),
+                );
             }
             _ => {}
         }
@@ -306,14 +377,12 @@ fn run(mode: Mode, program: &str, args: &[&str], sim: &Sim) -> Output {
         }
     };
     command.args(args).envs(sim_env(sim));
-    command.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()))
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()))
 }
 
-fn expect_success(out: Output) {
-    expect_success_for(out, "C test program");
-}
-
-fn expect_success_for(out: Output, what: &str) {
+fn expect_success(out: Output, what: &str) {
     if !out.status.success() {
         let why = match out.status.code() {
             Some(99) => "valgrind found memory errors or leaks".to_owned(),
@@ -341,10 +410,15 @@ const PROGRAMS: &[(&str, &str, bool)] = &[
     ("bad_arguments", "tests/c/bad_arguments.c", false),
     ("null_err", "tests/c/null_err.c", false),
     ("concurrency", "tests/c/concurrency.c", true),
-    ("terminate_contract", "examples/c/terminate_contract.c", false),
+    (
+        "terminate_contract",
+        "examples/c/terminate_contract.c",
+        false,
+    ),
 ];
 
-/// The directory holding every compiled program (compiled once per test process).
+/// The directory holding every compiled program and the library they load (set up once per
+/// test process).
 fn programs() -> &'static Path {
     static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     match DIR.get_or_init(compile_all) {
@@ -353,16 +427,22 @@ fn programs() -> &'static Path {
     }
 }
 
+/// Compiles every program into `target/tmp/c_suite/<pid>/`, linked against a private copy of
+/// `libwxface.so` there: the programs run for minutes (under valgrind), and a `cargo build` in
+/// the same target dir meanwhile must not rewrite the library under them. Directories left by
+/// test processes that have ended are removed first.
 fn compile_all() -> Result<PathBuf, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let lib_dir = library_dir()?;
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_suite");
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c_suite");
+    remove_stale_outputs(&base);
+    let out_dir = base.join(std::process::id().to_string());
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let lib = library_dir()?.join("libwxface.so");
+    std::fs::copy(&lib, out_dir.join("libwxface.so"))
+        .map_err(|e| format!("copying {}: {e}", lib.display()))?;
+
     let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
-    let pid = std::process::id();
     for (name, source, pthread) in PROGRAMS {
-        // Compile to a private name, then rename: concurrent test processes never see half a file.
-        let tmp = out_dir.join(format!("{name}.{pid}.tmp"));
         let mut command = Command::new(&cc);
         command
             .current_dir(root)
@@ -370,10 +450,10 @@ fn compile_all() -> Result<PathBuf, String> {
             .args(["-I", "include"])
             .arg(source)
             .arg("-o")
-            .arg(&tmp)
+            .arg(out_dir.join(name))
             .arg("-L")
-            .arg(&lib_dir)
-            .arg(format!("-Wl,-rpath,{}", lib_dir.display()))
+            .arg(&out_dir)
+            .arg(format!("-Wl,-rpath,{}", out_dir.display()))
             .arg("-lwxface");
         if *pthread {
             command.arg("-pthread");
@@ -391,9 +471,24 @@ fn compile_all() -> Result<PathBuf, String> {
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
-        std::fs::rename(&tmp, out_dir.join(name)).map_err(|e| format!("{name}: {e}"))?;
     }
     Ok(out_dir)
+}
+
+/// Removes the output directories (named by pid) of test processes that no longer run.
+fn remove_stale_outputs(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The directory holding `libwxface.so`. `cargo test` builds the wxface crate with all its crate
@@ -401,7 +496,9 @@ fn compile_all() -> Result<PathBuf, String> {
 /// (only `cargo build` copies it up to `target/<profile>`, which is the fallback).
 fn library_dir() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-    let deps = exe.parent().ok_or_else(|| format!("test binary {} has no parent", exe.display()))?;
+    let deps = exe
+        .parent()
+        .ok_or_else(|| format!("test binary {} has no parent", exe.display()))?;
     for dir in [Some(deps), deps.parent()].into_iter().flatten() {
         if dir.join("libwxface.so").is_file() {
             return Ok(dir.to_path_buf());
