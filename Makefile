@@ -33,6 +33,8 @@ demo: tools $(BUILD)/terminate_contract
 test: tools
 	$(CARGO) build --release --workspace
 	$(CARGO) test --release --workspace
+	@echo "== valgrind over the C suite (one line per program run)"
+	@cat target/tmp/valgrind-summary.txt
 	scripts/test-python
 	scripts/test-php
 

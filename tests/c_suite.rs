@@ -271,6 +271,8 @@ fn c_suite_under_valgrind() {
              or set WXFACE_SKIP_VALGRIND=1 to skip this test knowingly"
         );
     }
+    let _ =
+        std::fs::remove_file(Path::new(env!("CARGO_TARGET_TMPDIR")).join("valgrind-summary.txt"));
     for (name, scenario) in SCENARIOS {
         eprintln!("valgrind: {name}");
         scenario(Mode::Valgrind);
@@ -365,8 +367,10 @@ fn run(mode: Mode, program: &str, args: &[&str], sim: &Sim) -> Output {
         Mode::Plain => Command::new(&binary),
         Mode::Valgrind => {
             let mut c = Command::new("valgrind");
+            // The log goes to a file so the program's own stderr stays as it is; its summary
+            // is checked and collected by `valgrind_summary` below.
+            c.arg(format!("--log-file={}", valgrind_log(program).display()));
             c.args([
-                "--quiet",
                 "--leak-check=full",
                 "--show-leak-kinds=definite,indirect",
                 "--errors-for-leak-kinds=definite,indirect",
@@ -377,9 +381,55 @@ fn run(mode: Mode, program: &str, args: &[&str], sim: &Sim) -> Output {
         }
     };
     command.args(args).envs(sim_env(sim));
-    command
+    let output = command
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()))
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
+    if matches!(mode, Mode::Valgrind) {
+        record_valgrind_summary(program, args);
+    }
+    output
+}
+
+fn valgrind_log(program: &str) -> PathBuf {
+    programs().join(format!("valgrind-{program}.log"))
+}
+
+/// Checks valgrind's own summary of one run (0 errors; nothing definitely or indirectly
+/// lost) and appends it to `target/tmp/valgrind-summary.txt`, which `make test` prints.
+fn record_valgrind_summary(program: &str, args: &[&str]) {
+    let log = std::fs::read_to_string(valgrind_log(program)).expect("valgrind wrote its log");
+    let summary: Vec<&str> = log
+        .lines()
+        .map(|line| line.split_once("== ").map_or(line, |(_, text)| text).trim())
+        .filter(|text| {
+            text.starts_with("ERROR SUMMARY")
+                || text.starts_with("definitely lost")
+                || text.starts_with("indirectly lost")
+                || text.starts_with("All heap blocks were freed")
+        })
+        .collect();
+    assert!(
+        summary
+            .iter()
+            .any(|line| line.starts_with("ERROR SUMMARY: 0 errors")),
+        "valgrind reports errors for {program}:\n{log}"
+    );
+    for kind in ["definitely lost", "indirectly lost"] {
+        assert!(
+            summary.iter().all(
+                |line| !line.starts_with(kind) || line.starts_with(&format!("{kind}: 0 bytes"))
+            ),
+            "valgrind reports leaks for {program}:\n{log}"
+        );
+    }
+    let line = format!("{program} {}: {}\n", args.join(" "), summary.join("; "));
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("valgrind-summary.txt");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    std::io::Write::write_all(&mut file, line.as_bytes()).unwrap();
 }
 
 fn expect_success(out: Output, what: &str) {
