@@ -31,6 +31,8 @@
  * A WeChat Pay client. Immutable after it is made; any number of threads may call
  * functions on one `const wxface_client *` at once. Free it with `wxface_client_free`
  * once no call is running on it.
+ *
+ * Functions: `wxface_client_new_from_json`, `wxface_client_free`, `wxface_terminate_contract`.
  */
 typedef struct wxface_client wxface_client;
 
@@ -38,12 +40,24 @@ typedef struct wxface_client wxface_client;
  * Collects a client's configuration. Each setter checks its value at once (a failed setter
  * leaves the builder as it was). `wxface_client_builder_build` consumes the builder;
  * `wxface_client_builder_free` is only for a builder that is never built.
+ *
+ * Functions: `wxface_client_builder_new`, `wxface_client_builder_set_merchant`,
+ * `wxface_client_builder_set_private_key_pem`, `wxface_client_builder_set_private_key_file`,
+ * `wxface_client_builder_add_wechatpay_public_key_pem`,
+ * `wxface_client_builder_add_platform_certificate_pem`, `wxface_client_builder_set_base_url`,
+ * `wxface_client_builder_set_backup_base_url`, `wxface_client_builder_add_root_ca_pem`,
+ * `wxface_client_builder_set_timeouts`, `wxface_client_builder_set_proxy`,
+ * `wxface_client_builder_build`, `wxface_client_builder_free`.
  */
 typedef struct wxface_client_builder wxface_client_builder;
 
 /**
  * An error returned through `wxface_error **err`. Owned by the caller, who frees it with
  * `wxface_error_free`. The strings its accessors return live as long as the error.
+ *
+ * Functions: `wxface_error_status`, `wxface_error_message`, `wxface_error_http_status`,
+ * `wxface_error_api_code`, `wxface_error_request_id`, `wxface_error_detail_json`,
+ * `wxface_error_free`.
  */
 typedef struct wxface_error wxface_error;
 

@@ -1,12 +1,4 @@
 //! `wxface_client_builder`: the C-native way to configure a client, one setter per key.
-//!
-//! Functions: `wxface_client_builder_new`, `wxface_client_builder_set_merchant`,
-//! `wxface_client_builder_set_private_key_pem`, `wxface_client_builder_set_private_key_file`,
-//! `wxface_client_builder_add_wechatpay_public_key_pem`,
-//! `wxface_client_builder_add_platform_certificate_pem`, `wxface_client_builder_set_base_url`,
-//! `wxface_client_builder_set_backup_base_url`, `wxface_client_builder_add_root_ca_pem`,
-//! `wxface_client_builder_set_timeouts`, `wxface_client_builder_set_proxy`,
-//! `wxface_client_builder_build`, `wxface_client_builder_free`.
 
 use std::ffi::c_char;
 use std::ptr;
@@ -22,6 +14,14 @@ use crate::error::Error;
 /// Collects a client's configuration. Each setter checks its value at once (a failed setter
 /// leaves the builder as it was). `wxface_client_builder_build` consumes the builder;
 /// `wxface_client_builder_free` is only for a builder that is never built.
+///
+/// Functions: `wxface_client_builder_new`, `wxface_client_builder_set_merchant`,
+/// `wxface_client_builder_set_private_key_pem`, `wxface_client_builder_set_private_key_file`,
+/// `wxface_client_builder_add_wechatpay_public_key_pem`,
+/// `wxface_client_builder_add_platform_certificate_pem`, `wxface_client_builder_set_base_url`,
+/// `wxface_client_builder_set_backup_base_url`, `wxface_client_builder_add_root_ca_pem`,
+/// `wxface_client_builder_set_timeouts`, `wxface_client_builder_set_proxy`,
+/// `wxface_client_builder_build`, `wxface_client_builder_free`.
 pub struct wxface_client_builder {
     config: Config,
 }

@@ -1,6 +1,4 @@
 //! `wxface_client`: an immutable, thread-safe client, and the operations on it.
-//!
-//! Functions: `wxface_client_new_from_json`, `wxface_client_free`, `wxface_terminate_contract`.
 
 use std::ffi::c_char;
 
@@ -13,6 +11,8 @@ use crate::config::Config;
 /// A WeChat Pay client. Immutable after it is made; any number of threads may call
 /// functions on one `const wxface_client *` at once. Free it with `wxface_client_free`
 /// once no call is running on it.
+///
+/// Functions: `wxface_client_new_from_json`, `wxface_client_free`, `wxface_terminate_contract`.
 pub struct wxface_client {
     pub(crate) client: Client,
 }

@@ -1,8 +1,4 @@
 //! `wxface_error`: what went wrong, with accessors for every field.
-//!
-//! Functions: `wxface_error_status`, `wxface_error_message`, `wxface_error_http_status`,
-//! `wxface_error_api_code`, `wxface_error_request_id`, `wxface_error_detail_json`,
-//! `wxface_error_free`.
 
 use std::ffi::{CString, c_char};
 
@@ -12,6 +8,10 @@ use crate::error::Error;
 
 /// An error returned through `wxface_error **err`. Owned by the caller, who frees it with
 /// `wxface_error_free`. The strings its accessors return live as long as the error.
+///
+/// Functions: `wxface_error_status`, `wxface_error_message`, `wxface_error_http_status`,
+/// `wxface_error_api_code`, `wxface_error_request_id`, `wxface_error_detail_json`,
+/// `wxface_error_free`.
 pub struct wxface_error {
     status: wxface_status,
     http_status: u16,
