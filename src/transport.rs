@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use ureq::Agent;
 use ureq::http::{HeaderMap, Response};
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
-use ureq::unversioned::resolver::DefaultResolver;
-use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector, NextTimeout};
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
@@ -99,7 +99,7 @@ impl Transport {
         let agent = Agent::with_parts(
             agent_config,
             ConnectPhase(DefaultConnector::new()),
-            DefaultResolver::default(),
+            ResolveOnConnect::default(),
         );
         Ok(Transport {
             agent,
@@ -307,8 +307,57 @@ impl Connector<()> for ConnectPhase {
         details: &ConnectionDetails,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        self.0
-            .connect(details, chained)
-            .map_err(|e| ureq::Error::Other(Box::new(NotConnected(e))))
+        let not_connected = |e| ureq::Error::Other(Box::new(NotConnected(e)));
+        let resolved;
+        let details = if details.addrs.is_empty() && details.config.proxy().is_none() {
+            resolved = resolve_now(details).map_err(not_connected)?;
+            &resolved
+        } else {
+            details
+        };
+        self.0.connect(details, chained).map_err(not_connected)
     }
+}
+
+/// ureq looks the host up before every request, also one that then reuses a pooled
+/// connection, and with a timeout set it does so on a new thread: a thread and a DNS lookup
+/// per call. Without a proxy this resolver leaves the lookup to [`ConnectPhase`], which does
+/// it only when a new connection is opened; with a proxy, ureq's own rules apply.
+#[derive(Debug, Default)]
+struct ResolveOnConnect(DefaultResolver);
+
+impl Resolver for ResolveOnConnect {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        match config.proxy() {
+            Some(_) => self.0.resolve(uri, config, timeout),
+            None => Ok(self.empty()),
+        }
+    }
+}
+
+/// The details of a new connection with the host looked up, within the connect timeout.
+fn resolve_now<'a>(details: &ConnectionDetails<'a>) -> Result<ConnectionDetails<'a>, ureq::Error> {
+    let started = Instant::now();
+    let addrs = DefaultResolver::default().resolve(details.uri, details.config, details.timeout)?;
+    let mut timeout = details.timeout;
+    if let ureq::unversioned::transport::time::Duration::Exact(left) = timeout.after {
+        timeout.after = left.saturating_sub(started.elapsed()).into();
+    }
+    Ok(ConnectionDetails {
+        uri: details.uri,
+        addrs,
+        config: details.config,
+        request_level: details.request_level,
+        resolver: details.resolver,
+        now: details.now,
+        timeout,
+        current_time: details.current_time.clone(),
+        run_connector: details.run_connector.clone(),
+        register_shutdown: details.register_shutdown.clone(),
+    })
 }

@@ -1,0 +1,132 @@
+//! The floor of a signed call: one RSA-2048 PKCS#1 v1.5 SHA-256 signature with the merchant
+//! key plus one verification with the WeChat Pay public key, with aws-lc-rs (wxface's crypto
+//! backend) and the very keys the client uses; and `openssl speed` as a reference.
+
+use std::path::Path;
+use std::process::Command;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeyPair;
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::measure::process_cpu_us;
+
+pub struct Floor {
+    pub sign_cpu_us: f64,
+    pub verify_cpu_us: f64,
+}
+
+impl Floor {
+    pub fn total_us(&self) -> f64 {
+        self.sign_cpu_us + self.verify_cpu_us
+    }
+}
+
+/// The DER inside the first PEM block of `path` labelled `label`.
+fn pem_der(path: &Path, label: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let body = text
+        .split_once(&begin)
+        .and_then(|(_, rest)| rest.split_once(&end))
+        .map(|(body, _)| body)
+        .unwrap_or_else(|| panic!("{} holds no {label} block", path.display()));
+    let b64: String = body.split_whitespace().collect();
+    STANDARD.decode(b64).expect("PEM body is base64")
+}
+
+/// Measures sign and verify CPU per operation with the simulator's state dir keys:
+/// `merchant_key.pem` signs a request message; `wechatpay_key.pem` signs an answer message
+/// once, which `wechatpay_public_key.pem` then verifies (what the client does per call).
+pub fn measure(state_dir: &Path, sign_iterations: u32, verify_iterations: u32) -> Floor {
+    let rng = SystemRandom::new();
+    let merchant =
+        KeyPair::from_pkcs8(&pem_der(&state_dir.join("merchant_key.pem"), "PRIVATE KEY"))
+            .expect("merchant key");
+    let wechatpay = KeyPair::from_pkcs8(&pem_der(
+        &state_dir.join("wechatpay_key.pem"),
+        "PRIVATE KEY",
+    ))
+    .expect("wechatpay key");
+    let public = ParsedPublicKey::new(
+        &RSA_PKCS1_2048_8192_SHA256,
+        pem_der(&state_dir.join("wechatpay_public_key.pem"), "PUBLIC KEY"),
+    )
+    .expect("wechatpay public key");
+
+    let request = b"POST\n/v3/offlinefacemch/organizations/DBES323aeb/users/user-id/U0000000001/terminate-contract\n1722850421\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
+    let answer = b"1722850421\n5C2F1B6A0E9D4C7B8A3F2E1D0C9B8A7F\n\n";
+    let mut signature = vec![0u8; merchant.public_modulus_len()];
+
+    let sign = |key: &KeyPair, message: &[u8], out: &mut [u8]| {
+        key.sign(&RSA_PKCS1_SHA256, &rng, message, out)
+            .expect("sign");
+    };
+    for _ in 0..20 {
+        sign(&merchant, request, &mut signature);
+    }
+    let started = process_cpu_us();
+    for _ in 0..sign_iterations {
+        sign(&merchant, std::hint::black_box(request), &mut signature);
+    }
+    let sign_cpu_us = (process_cpu_us() - started) / f64::from(sign_iterations);
+
+    let mut answer_signature = vec![0u8; wechatpay.public_modulus_len()];
+    sign(&wechatpay, answer, &mut answer_signature);
+    public
+        .verify_sig(answer, &answer_signature)
+        .expect("answer signature verifies");
+    let started = process_cpu_us();
+    for _ in 0..verify_iterations {
+        public
+            .verify_sig(std::hint::black_box(answer), &answer_signature)
+            .expect("verify");
+    }
+    let verify_cpu_us = (process_cpu_us() - started) / f64::from(verify_iterations);
+    Floor {
+        sign_cpu_us,
+        verify_cpu_us,
+    }
+}
+
+/// `openssl speed -seconds 1 rsa2048`: (version, sign/s, verify/s), read by column name so
+/// that both the OpenSSL 3.0 layout and the 3.2+ layout (with encrypt/decrypt) parse.
+pub fn openssl_speed() -> Result<(String, f64, f64), String> {
+    let version = Command::new("openssl")
+        .arg("version")
+        .output()
+        .map_err(|e| format!("openssl not runnable: {e}"))?;
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
+    let out = Command::new("openssl")
+        .args(["speed", "-seconds", "1", "rsa2048"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("openssl speed failed: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header: Vec<&str> = text
+        .lines()
+        .find(|l| l.contains("sign/s") && l.contains("verify/s"))
+        .ok_or("no sign/s header in openssl speed output")?
+        .split_whitespace()
+        .collect();
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("rsa") && l.contains("2048"))
+        .ok_or("no rsa 2048 row in openssl speed output")?
+        .split_whitespace()
+        .skip(3) // "rsa" "2048" "bits"
+        .collect();
+    let column = |name: &str| -> Result<f64, String> {
+        let i = header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or(format!("no {name} column"))?;
+        row.get(i)
+            .and_then(|v| v.trim_end_matches('s').parse().ok())
+            .ok_or(format!("no {name} value"))
+    };
+    Ok((version, column("sign/s")?, column("verify/s")?))
+}

@@ -1,0 +1,437 @@
+//! wxface-bench: how much a signed, verified `terminate_contract` call costs the client, next
+//! to the floor (one RSA-2048 signature + one verification with the same backend and keys).
+//!
+//! Starts `wxface-sim --idempotent-terminate --port 0` as a separate process, so that
+//! getrusage(RUSAGE_SELF) here counts the client only, and drives it through the Rust API
+//! (`wxface::Client`, the code path the C ABI wraps) and, for comparison, through the C ABI
+//! functions themselves. A program, not a test: run it with `scripts/bench` (`make bench`).
+//!
+//! ```text
+//! wxface-bench [--calls N] [--rss-calls N] [--sim PATH] [--so PATH]
+//! wxface-bench --only-calls --config CLIENT_JSON [--calls N]   # one line, for bench/peers/run
+//! ```
+
+mod calls;
+mod floor;
+mod measure;
+mod sim;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use wxface::{Client, Config};
+
+use calls::{CClient, Run, run, terminate};
+use measure::{Latencies, ms, rss_kib};
+use sim::SimProcess;
+
+struct Args {
+    calls: usize,
+    rss_calls: usize,
+    sim: PathBuf,
+    so: PathBuf,
+    only_calls: Option<PathBuf>,
+}
+
+fn parse_args() -> Args {
+    let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release");
+    let mut args = Args {
+        calls: 2000,
+        rss_calls: 10_000,
+        sim: release.join("wxface-sim"),
+        so: release.join("libwxface.so"),
+        only_calls: None,
+    };
+    let mut only_calls = false;
+    let mut config = None;
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .unwrap_or_else(|| usage(&format!("{flag} needs a value")))
+        };
+        match flag.as_str() {
+            "--calls" => args.calls = value().parse().unwrap_or_else(|_| usage("--calls N")),
+            "--rss-calls" => {
+                args.rss_calls = value().parse().unwrap_or_else(|_| usage("--rss-calls N"))
+            }
+            "--sim" => args.sim = value().into(),
+            "--so" => args.so = value().into(),
+            "--config" => config = Some(PathBuf::from(value())),
+            "--only-calls" => only_calls = true,
+            other => usage(&format!("unknown argument {other}")),
+        }
+    }
+    if only_calls {
+        args.only_calls = Some(config.unwrap_or_else(|| usage("--only-calls needs --config")));
+    }
+    if args.calls < 4 || args.rss_calls < 100 {
+        usage("--calls must be at least 4 and --rss-calls at least 100");
+    }
+    args
+}
+
+fn usage(problem: &str) -> ! {
+    eprintln!("wxface-bench: {problem}");
+    eprintln!(
+        "usage: wxface-bench [--calls N] [--rss-calls N] [--sim PATH] [--so PATH]\n       wxface-bench --only-calls --config CLIENT_JSON [--calls N]"
+    );
+    std::process::exit(2);
+}
+
+fn main() {
+    let args = parse_args();
+    if let Some(config) = &args.only_calls {
+        only_calls(config, args.calls);
+    } else {
+        full(&args);
+    }
+}
+
+/// For bench/peers/run: 20 warm-up calls, then `calls` sequential calls on one client, as the
+/// peers do; prints `RESULT <name> <calls/s> <CPU µs per call>` lines.
+fn only_calls(config_path: &Path, calls: usize) {
+    let config = Config::from_json_file(config_path).unwrap_or_else(|e| panic!("{e}"));
+    let client = Client::new(config).unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..20 {
+        terminate(&client);
+    }
+    let r = run(&client, 1, calls);
+    println!(
+        "RESULT wxface(rust) {:.1} {:.1}",
+        r.calls_per_s(),
+        r.cpu_us_per_call()
+    );
+    let json = std::fs::read_to_string(config_path).expect("read config");
+    let c = CClient::new(&json);
+    c.run(20);
+    let r = c.run(calls);
+    println!(
+        "RESULT wxface(C-ABI) {:.1} {:.1}",
+        r.calls_per_s(),
+        r.cpu_us_per_call()
+    );
+    // The simulator keeps its keys next to client.json: the floor with the same keys.
+    let state_dir = config_path.parent().unwrap_or(Path::new("."));
+    let floor = floor::measure(state_dir, 2000, 20_000);
+    println!("RESULT floor(sign+verify) - {:.1}", floor.total_us());
+}
+
+fn full(args: &Args) {
+    let scratch = std::env::temp_dir().join(format!("wxface-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("create scratch dir");
+    let state_dir = scratch.join("sim");
+    let rss_start = rss_kib();
+    let sim = SimProcess::start(&args.sim, &state_dir);
+    let json = std::fs::read_to_string(&sim.config_path).expect("read client.json");
+    let config = Config::from_json(&json).unwrap_or_else(|e| panic!("client.json: {e}"));
+
+    println!(
+        "wxface-bench: {} calls per run, RSS probe at 100 and {} calls",
+        args.calls, args.rss_calls
+    );
+    println!("machine: {}", machine());
+    println!(
+        "simulator: {} (pid {}, separate process: its CPU is not counted below)",
+        sim.base_url,
+        sim.pid()
+    );
+    println!(
+        "API driven: wxface::Client (Rust API; the C ABI wraps exactly this call) and, for comparison, the C ABI functions in-process"
+    );
+    println!();
+
+    // RSS first, while the heap holds nothing else: one client, 100 calls, then up to rss_calls.
+    let rss = {
+        let client = Client::new(config.clone()).expect("client");
+        for _ in 0..100 {
+            terminate(&client);
+        }
+        let after_100 = rss_kib();
+        for _ in 100..args.rss_calls {
+            terminate(&client);
+        }
+        (after_100, rss_kib())
+    };
+
+    // Floor: same backend, same keys.
+    let floor = floor::measure(&state_dir, 2000, 20_000);
+    let openssl = floor::openssl_speed();
+
+    // Client creation.
+    let creation_config = {
+        let mut configs: Vec<Config> = (0..200).map(|_| config.clone()).collect();
+        let mut samples = Vec::with_capacity(configs.len());
+        while let Some(c) = configs.pop() {
+            let t = Instant::now();
+            let client = Client::new(c).expect("client");
+            samples.push(t.elapsed());
+            drop(client);
+        }
+        Latencies::new(samples)
+    };
+    let creation_json = {
+        let mut samples = Vec::with_capacity(50);
+        for _ in 0..50 {
+            let t = Instant::now();
+            let client = Client::new(Config::from_json(&json).expect("config")).expect("client");
+            samples.push(t.elapsed());
+            drop(client);
+        }
+        Latencies::new(samples)
+    };
+
+    // First call on fresh clients: TLS configuration, TCP connect and TLS handshake included.
+    let first_call = {
+        let mut samples = Vec::with_capacity(20);
+        for _ in 0..20 {
+            let client = Client::new(config.clone()).expect("client");
+            let t = Instant::now();
+            terminate(&client);
+            samples.push(t.elapsed());
+        }
+        Latencies::new(samples)
+    };
+
+    // Throughput and CPU: one client shared by 1, 2 and 4 threads.
+    let client = Client::new(config.clone()).expect("client");
+    for _ in 0..50 {
+        terminate(&client);
+    }
+    // Three interleaved rounds of 1, 2, 4 threads; each row is the round with the median
+    // calls/s, so that a burst of load from elsewhere on the machine hits all rows alike.
+    let mut rounds: [Vec<Run>; 3] = Default::default();
+    for _ in 0..3 {
+        for (i, threads) in [1, 2, 4].into_iter().enumerate() {
+            rounds[i].push(run(&client, threads, args.calls));
+        }
+    }
+    let runs: Vec<Run> = rounds
+        .into_iter()
+        .map(|mut r| {
+            r.sort_by(|a, b| a.calls_per_s().total_cmp(&b.calls_per_s()));
+            r.swap_remove(1)
+        })
+        .collect();
+    let c_abi = {
+        let c = CClient::new(&json);
+        c.run(50);
+        c.run(args.calls)
+    };
+    drop(client);
+
+    // Stripped shared library.
+    let so = so_sizes(&args.so, &scratch);
+
+    // ---- report ----
+    let seq = &runs[0];
+    println!("== floor (aws-lc-rs, the keys of client.json) ==");
+    println!(
+        "RSA-2048 PKCS#1 v1.5 SHA-256 sign    {:>8.1} µs CPU",
+        floor.sign_cpu_us
+    );
+    println!(
+        "RSA-2048 PKCS#1 v1.5 SHA-256 verify  {:>8.1} µs CPU",
+        floor.verify_cpu_us
+    );
+    println!(
+        "floor = sign + verify                {:>8.1} µs CPU",
+        floor.total_us()
+    );
+    match &openssl {
+        Ok((version, sign, verify)) => println!(
+            "openssl speed -seconds 1 rsa2048 ({version}): {sign:.1} sign/s ({:.1} µs), {verify:.1} verify/s ({:.1} µs) => {:.1} µs",
+            1e6 / sign,
+            1e6 / verify,
+            1e6 / sign + 1e6 / verify
+        ),
+        Err(e) => println!("openssl speed: unavailable ({e})"),
+    }
+    println!();
+    println!(
+        "== terminate_contract on one client ({} calls per row; thread rows: median of 3 interleaved rounds) ==",
+        args.calls
+    );
+    println!(
+        "{:<22} {:>9} {:>13} {:>9} {:>9} {:>12}",
+        "run", "calls/s", "CPU µs/call", "p50 ms", "p99 ms", "CPU/floor"
+    );
+    for r in &runs {
+        print_run(
+            &format!(
+                "Rust API, {} thread{}",
+                r.threads,
+                if r.threads == 1 { "" } else { "s" }
+            ),
+            r,
+            &floor,
+        );
+    }
+    print_run("C ABI, 1 thread", &c_abi, &floor);
+    let scaling2 = runs[1].calls_per_s() / seq.calls_per_s();
+    let scaling4 = runs[2].calls_per_s() / seq.calls_per_s();
+    println!(
+        "scaling: 2 threads / 1 thread = {scaling2:.2}x, 4 threads / 1 thread = {scaling4:.2}x ({} CPUs, shared with the simulator)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!();
+    println!("== client creation (median of many) ==");
+    println!(
+        "Client::new(Config) from an in-memory Config (keys already parsed): median {:.3} ms (min {:.3}, p99 {:.3}, n=200)",
+        ms(creation_config.percentile(50.0)),
+        ms(creation_config.min()),
+        ms(creation_config.percentile(99.0))
+    );
+    println!(
+        "Config::from_json(text) + Client::new (PEM key parsing included): median {:.3} ms (min {:.3}, p99 {:.3}, n=50)",
+        ms(creation_json.percentile(50.0)),
+        ms(creation_json.min()),
+        ms(creation_json.percentile(99.0))
+    );
+    println!(
+        "first call on a fresh client (TLS setup, TCP connect, TLS handshake, sign, verify): median {:.3} ms (min {:.3}, max {:.3}, n=20)",
+        ms(first_call.percentile(50.0)),
+        ms(first_call.min()),
+        ms(first_call.max())
+    );
+    println!();
+    println!("== footprint ==");
+    println!("RSS at start (before the client): {} KiB", rss_start);
+    println!(
+        "RSS after 100 calls: {} KiB; after {} calls: {} KiB; growth {} KiB",
+        rss.0,
+        args.rss_calls,
+        rss.1,
+        rss.1 as i64 - rss.0 as i64
+    );
+    match &so {
+        Ok((full, stripped)) => println!(
+            "libwxface.so: {:.2} MiB as built, {:.2} MiB stripped ({} bytes)",
+            *full as f64 / MIB,
+            *stripped as f64 / MIB,
+            stripped
+        ),
+        Err(e) => println!("libwxface.so: {e}"),
+    }
+    println!();
+
+    println!("== targets ==");
+    let ratio = seq.cpu_us_per_call() / floor.total_us();
+    target(
+        ratio <= 1.5,
+        &format!(
+            "client CPU per call <= 1.5 x floor: {:.1} µs / {:.1} µs = {ratio:.2}x",
+            seq.cpu_us_per_call(),
+            floor.total_us()
+        ),
+    );
+    target(
+        scaling2 >= 1.7,
+        &format!(
+            "2 threads >= 1.7 x calls/s of 1 thread: {:.0} / {:.0} = {scaling2:.2}x",
+            runs[1].calls_per_s(),
+            seq.calls_per_s()
+        ),
+    );
+    let creation = ms(creation_config.percentile(50.0));
+    target(
+        creation <= 2.0,
+        &format!(
+            "client creation <= 2 ms: {creation:.3} ms (Client::new from an in-memory Config)"
+        ),
+    );
+    if let Ok((_, stripped)) = &so {
+        target(
+            (*stripped as f64) <= 6.0 * MIB,
+            &format!("stripped .so <= 6 MiB: {:.2} MiB", *stripped as f64 / MIB),
+        );
+    }
+    let growth = rss.1 as i64 - rss.0 as i64;
+    target(
+        growth <= 2048,
+        &format!(
+            "RSS after {} calls within 2 MiB of after 100: {:+} KiB",
+            args.rss_calls, growth
+        ),
+    );
+    println!("(CPU per call vs the best peer SDK: bench/peers/run)");
+
+    drop(sim);
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn print_run(name: &str, r: &Run, floor: &floor::Floor) {
+    println!(
+        "{:<22} {:>9.0} {:>13.1} {:>9.3} {:>9.3} {:>11.2}x",
+        name,
+        r.calls_per_s(),
+        r.cpu_us_per_call(),
+        ms(r.latencies.percentile(50.0)),
+        ms(r.latencies.percentile(99.0)),
+        r.cpu_us_per_call() / floor.total_us()
+    );
+}
+
+fn target(met: bool, text: &str) {
+    println!("[{}] {text}", if met { "MET    " } else { "NOT MET" });
+}
+
+/// (size as built, size after `strip` of a copy in `scratch`).
+fn so_sizes(so: &Path, scratch: &Path) -> Result<(u64, u64), String> {
+    let full = std::fs::metadata(so)
+        .map_err(|e| format!("{}: {e}", so.display()))?
+        .len();
+    let copy = scratch.join("libwxface.stripped.so");
+    std::fs::copy(so, &copy).map_err(|e| format!("copy {}: {e}", so.display()))?;
+    let status = Command::new("strip")
+        .arg(&copy)
+        .status()
+        .map_err(|e| format!("strip not runnable ({e}); install binutils"))?;
+    if !status.success() {
+        return Err(format!("strip failed: {status}"));
+    }
+    let stripped = std::fs::metadata(&copy).map_err(|e| e.to_string())?.len();
+    Ok((full, stripped))
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("MemTotal:")
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+        })
+        .map_or(String::new(), |kib| {
+            format!(", {:.1} GiB RAM", kib as f64 / 1024.0 / 1024.0)
+        });
+    format!(
+        "{cpu}, {cpus} CPUs{mem}, Linux {kernel}, {}",
+        rustc_profile()
+    )
+}
+
+fn rustc_profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "DEBUG build (numbers meaningless)"
+    } else {
+        "release build"
+    }
+}
