@@ -11,7 +11,7 @@ LDLIBS_C := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lwxface
 DEMO_ORG  := DBES323aeb
 DEMO_USER := U0000000001
 
-.PHONY: all build demo test header tools clean
+.PHONY: all build demo test header tools clean bench bench-peers soak asan
 
 all: build
 
@@ -37,6 +37,25 @@ test: tools
 	@cat target/tmp/valgrind-summary.txt
 	scripts/test-python
 	scripts/test-php
+
+# The full load run: 8 threads x 500 calls on one client (make test runs 8 x 60).
+soak: tools
+	scripts/soak
+
+# The C suite under AddressSanitizer + LeakSanitizer + UBSan (gcc), plus the Rust library
+# under -Zsanitizer=address where a nightly toolchain and clang exist.
+asan: tools
+	scripts/asan
+
+# Benchmark program (bench/): client CPU, calls/s, latency, creation, RSS, .so size, next to
+# the floor (RSA-2048 sign + verify with aws-lc-rs, and openssl speed). Prints; asserts nothing.
+bench:
+	scripts/bench
+
+# The same terminate calls from the Python (wechatpayv3) and Node (wechatpay-axios-plugin)
+# SDKs, installed under build/peers, against one wxface-sim, next to wxface.
+bench-peers:
+	bench/peers/run
 
 # Refreshes the committed include/wxface.h and bindings/php/wxface.ffi.h from the sources.
 header:

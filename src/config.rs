@@ -411,7 +411,10 @@ fn read_key_file(key: &str, path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
     let unreadable =
         |e: std::io::Error| Error::config(format!("{key}: cannot read {}: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut contents = Zeroizing::new(Vec::new());
+    // Room for the whole file up front: a buffer that grew while reading would leave its
+    // earlier, smaller copies of the key behind unwiped.
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_KEY_FILE_BYTES) + 1;
+    let mut contents = Zeroizing::new(Vec::with_capacity(size as usize));
     file.take(MAX_KEY_FILE_BYTES + 1)
         .read_to_end(&mut contents)
         .map_err(unreadable)?;
@@ -451,8 +454,12 @@ fn parse_base_url(key: &str, url: &str) -> Result<String, Error> {
     Ok(format!("https://{authority}"))
 }
 
-/// Config values can be long or odd: quote a short printable prefix only.
+/// Config values can be long or odd: quote a short printable prefix only, and never PEM text
+/// (a key pasted into the wrong setting must not end up in an error message or a log).
 fn excerpt(value: &str) -> String {
+    if value.contains("-----BEGIN") {
+        return "(PEM text, not shown)".to_owned();
+    }
     value
         .chars()
         .take(80)

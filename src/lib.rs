@@ -20,6 +20,8 @@ mod clock;
 mod config;
 mod error;
 pub mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 mod keys;
 mod ops;
 mod path_id;

@@ -41,8 +41,12 @@ pub(crate) fn fallible(
     if !err_slot_is_usable(err) {
         return WXFACE_ERR_INVALID_ARGUMENT;
     }
-    let outcome =
-        catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(panic_error(payload)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(test)]
+        test_hook::trip();
+        body()
+    }))
+    .unwrap_or_else(|payload| Err(panic_error(payload)));
     report(err, outcome)
 }
 
@@ -61,13 +65,22 @@ pub(crate) fn fallible_consuming<T>(
             ErrorKind::Internal.status()
         };
     }
-    let outcome = catch_unwind(AssertUnwindSafe(move || body(owned)))
-        .unwrap_or_else(|payload| Err(panic_error(payload)));
+    let outcome = catch_unwind(AssertUnwindSafe(move || {
+        #[cfg(test)]
+        test_hook::trip();
+        body(owned)
+    }))
+    .unwrap_or_else(|payload| Err(panic_error(payload)));
     report(err, outcome)
 }
 
 pub(crate) fn infallible<T>(body: impl FnOnce() -> T, fallback: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| fallback())
+    catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(test)]
+        test_hook::trip();
+        body()
+    }))
+    .unwrap_or_else(|_| fallback())
 }
 
 fn report(err: *mut *mut wxface_error, outcome: Result<(), Error>) -> wxface_status {
@@ -99,4 +112,127 @@ fn panic_error(payload: Box<dyn Any + Send>) -> Error {
         ErrorKind::Internal,
         format!("internal defect in wxface (please report it): {what}"),
     )
+}
+
+/// Test-only: makes the next exported functions called on this thread panic inside their
+/// boundary, to prove the boundary holds. Compiled only into the unit-test binary.
+#[cfg(test)]
+pub(crate) mod test_hook {
+    use std::cell::Cell;
+
+    thread_local! {
+        static PANIC_IN_BODY: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Arms (or disarms) the hook for the current thread.
+    pub(crate) fn panic_inside_exported_functions(on: bool) {
+        PANIC_IN_BODY.with(|flag| flag.set(on));
+    }
+
+    pub(super) fn trip() {
+        if PANIC_IN_BODY.with(Cell::get) {
+            panic!("test hook: panic inside an exported function");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+
+    use super::test_hook::panic_inside_exported_functions;
+    use crate::ffi::*;
+
+    /// Disarms the hook even if an assertion fails, so other tests on this thread are unaffected.
+    struct Armed;
+    impl Armed {
+        fn new() -> Self {
+            panic_inside_exported_functions(true);
+            Armed
+        }
+    }
+    impl Drop for Armed {
+        fn drop(&mut self) {
+            panic_inside_exported_functions(false);
+        }
+    }
+
+    /// The error's status and message, then frees it.
+    fn take(err: *mut wxface_error) -> (wxface_status, String) {
+        assert!(!err.is_null(), "no error object");
+        // SAFETY: a live error object made by the library.
+        let status = unsafe { wxface_error_status(err) };
+        let message = unsafe { CStr::from_ptr(wxface_error_message(err)) }
+            .to_str()
+            .unwrap()
+            .to_owned();
+        unsafe { wxface_error_free(err) };
+        (status, message)
+    }
+
+    // A panic that unwound out of an `extern "C"` function would abort this test process,
+    // so each call returning at all proves nothing unwound; the status and message prove the
+    // boundary turned the panic into WXFACE_ERR_INTERNAL.
+    #[test]
+    fn a_panic_in_a_fallible_function_is_an_internal_error() {
+        let builder = wxface_client_builder_new();
+        assert!(!builder.is_null());
+        let mut err = ptr::null_mut();
+        let armed = Armed::new();
+        // SAFETY: a live builder, a NUL-terminated URL, an empty error slot.
+        let status = unsafe {
+            wxface_client_builder_set_base_url(builder, c"https://example.com".as_ptr(), &mut err)
+        };
+        drop(armed); // the accessors below must run normally
+        assert_eq!(status, WXFACE_ERR_INTERNAL);
+        let (status, message) = take(err);
+        assert_eq!(status, WXFACE_ERR_INTERNAL);
+        assert!(
+            message.starts_with("internal defect in wxface (please report it): test hook: panic"),
+            "{message}"
+        );
+        // SAFETY: the builder is still ours (setters never consume it).
+        unsafe { wxface_client_builder_free(builder) };
+    }
+
+    #[test]
+    fn a_panic_with_a_null_err_still_returns_the_status() {
+        let _armed = Armed::new();
+        // SAFETY: NULL arguments are allowed to be passed; the hook panics before they are read.
+        let status = unsafe {
+            wxface_terminate_contract(ptr::null(), c"o".as_ptr(), c"u".as_ptr(), ptr::null_mut())
+        };
+        assert_eq!(status, WXFACE_ERR_INTERNAL);
+    }
+
+    #[test]
+    fn a_panic_in_a_consuming_function_is_an_internal_error() {
+        let builder = wxface_client_builder_new();
+        let mut client = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let armed = Armed::new();
+        // SAFETY: a live builder (consumed whatever happens), valid out-parameters.
+        let status = unsafe { wxface_client_builder_build(builder, &mut client, &mut err) };
+        drop(armed);
+        assert_eq!(status, WXFACE_ERR_INTERNAL);
+        assert!(client.is_null(), "no client on failure");
+        let (status, message) = take(err);
+        assert_eq!(status, WXFACE_ERR_INTERNAL);
+        assert!(message.contains("test hook: panic"), "{message}");
+    }
+
+    #[test]
+    fn a_panic_in_a_function_without_status_gives_its_fallback() {
+        let _armed = Armed::new();
+        // SAFETY: static strings from the library.
+        assert_eq!(unsafe { CStr::from_ptr(wxface_version()) }, c"");
+        assert_eq!(
+            unsafe { CStr::from_ptr(wxface_status_str(WXFACE_ERR_TLS)) },
+            c"unknown status"
+        );
+        // The free functions swallow the panic too (NULL, so nothing to leak).
+        unsafe { wxface_client_free(ptr::null_mut()) };
+        unsafe { wxface_error_free(ptr::null_mut()) };
+    }
 }
