@@ -10,6 +10,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rcgen::KeyPair;
 use rustls::pki_types::pem::PemObject;
@@ -184,7 +185,11 @@ impl StateDir {
     /// client loading client.json) never sees half a file. Private keys get mode 0600.
     fn write(&self, name: &str, contents: &str, private: bool) -> io::Result<()> {
         let path = self.file(name);
-        let tmp = self.file(&format!(".{name}.{}.tmp", std::process::id()));
+        // Unique per write: several simulators in one process may share a state dir and
+        // write the same file at once; each renames only its own temporary file.
+        static WRITES: AtomicU64 = AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = self.file(&format!(".{name}.{}.{n}.tmp", std::process::id()));
         let mut options = OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
