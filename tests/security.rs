@@ -44,7 +44,7 @@ struct Seen {
 fn tls_server(
     sim: &Sim,
     versions: &[&'static rustls::SupportedProtocolVersion],
-    answers: Vec<&'static [u8]>,
+    answers: Vec<Vec<u8>>,
 ) -> (String, JoinHandle<Vec<Seen>>) {
     let dir = sim.state_dir();
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("server.pem"))
@@ -75,7 +75,7 @@ fn tls_server(
                 let mut tls = rustls::StreamOwned::new(connection, tcp);
                 let request_head = read_head(&mut tls);
                 let version = tls.conn.protocol_version();
-                tls.write_all(answer).unwrap();
+                tls.write_all(&answer).unwrap();
                 tls.conn.send_close_notify();
                 let _ = tls.flush();
                 Seen {
@@ -110,12 +110,12 @@ fn header<'a>(head: &'a str, name: &str) -> &'a str {
 }
 
 /// A complete HTTP/1.1 answer that closes the connection.
-fn answer(status: &str, headers: &str, body: &str) -> &'static [u8] {
-    let text = format!(
+fn answer(status: &str, headers: &str, body: &str) -> Vec<u8> {
+    format!(
         "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
-    );
-    Box::leak(text.into_bytes().into_boxed_slice())
+    )
+    .into_bytes()
 }
 
 /// An unsigned 204: a TLS and HTTP exchange that works, then fails verification.
@@ -128,7 +128,11 @@ const UNSIGNED_204: &[u8] = b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r
 #[test]
 fn a_tls12_only_server_is_accepted() {
     let sim = start_sim(KeyMode::PublicKey);
-    let (url, server) = tls_server(&sim, &[&rustls::version::TLS12], vec![UNSIGNED_204]);
+    let (url, server) = tls_server(
+        &sim,
+        &[&rustls::version::TLS12],
+        vec![UNSIGNED_204.to_vec()],
+    );
     let client = client_with(&sim, |c| {
         c.insert("base_url".into(), Value::from(url));
     });
@@ -145,7 +149,7 @@ fn a_tls12_only_server_is_accepted() {
 fn tls13_is_preferred_when_the_server_has_it() {
     let sim = start_sim(KeyMode::PublicKey);
     let versions = [&rustls::version::TLS13, &rustls::version::TLS12];
-    let (url, server) = tls_server(&sim, &versions, vec![UNSIGNED_204]);
+    let (url, server) = tls_server(&sim, &versions, vec![UNSIGNED_204.to_vec()]);
     let client = client_with(&sim, |c| {
         c.insert("base_url".into(), Value::from(url));
     });
@@ -491,8 +495,8 @@ fn errors_about_a_bad_key_never_quote_it() {
 fn requests_and_errors_never_carry_the_key_or_the_signature() {
     let sim = start_sim(KeyMode::PublicKey);
     let key = KeyMaterial::of(&sim);
-    let answers: Vec<&'static [u8]> = vec![
-        UNSIGNED_204,
+    let answers: Vec<Vec<u8>> = vec![
+        UNSIGNED_204.to_vec(),
         answer(
             "502 Bad Gateway",
             "",
@@ -504,7 +508,8 @@ fn requests_and_errors_never_carry_the_key_or_the_signature() {
             r#"{"code":"SIGN_ERROR","message":"bad","detail":{"field":"x"}}"#,
         ),
         // Declares 100 bytes, sends 11, closes.
-        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"partial\":",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"partial\":"
+            .to_vec(),
     ];
     let n = answers.len();
     let (url, server) = tls_server(
