@@ -112,12 +112,10 @@ impl KeyStore {
         Ok(())
     }
 
-    /// The key for an id from `Wechatpay-Serial`. Ids are opaque strings; a hex serial in
-    /// lowercase still finds its certificate.
+    /// The key for an id from `Wechatpay-Serial`. Ids are opaque strings, matched exactly
+    /// (certificate serials are stored in uppercase hex, as WeChat Pay sends them).
     pub fn get(&self, id: &str) -> Option<&ParsedPublicKey> {
-        self.keys
-            .get(id)
-            .or_else(|| self.keys.get(&id.to_ascii_uppercase()))
+        self.keys.get(id)
     }
 
     /// The id to send in the request's `Wechatpay-Serial`: the public-key id when one is
@@ -202,6 +200,7 @@ mod tests {
         assert_eq!(store.request_serial(), Some("PUB_KEY_ID_1"));
         assert!(store.get("PUB_KEY_ID_1").is_some());
         assert!(store.get("PUB_KEY_ID_2").is_none());
+        assert!(store.get("pub_key_id_1").is_none(), "ids are matched exactly");
     }
 
     #[test]
