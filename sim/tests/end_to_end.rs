@@ -439,23 +439,7 @@ fn faults_from_the_api_and_the_control_endpoint() {
 #[test]
 fn idle_connections_are_closed_by_the_server() {
     let sim = start(KeyMode::PublicKey, Some(Duration::from_millis(500)));
-    let ca = CertificateDer::from_pem_file(sim.state_dir().join("ca.pem")).unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connection =
-        rustls::ClientConnection::new(Arc::new(config), ServerName::try_from("127.0.0.1").unwrap())
-            .unwrap();
-    let tcp = TcpStream::connect(("127.0.0.1", sim.port())).unwrap();
-    // A safety net only: the read below ends when the server closes the connection.
-    tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut tls = rustls::StreamOwned::new(connection, tcp);
+    let mut tls = tls_stream(&sim);
     let opened = Instant::now();
     let mut buf = [0u8; 16];
     let read = tls.read(&mut buf);
@@ -504,10 +488,9 @@ fn state_dir_files_are_all_there() {
     assert_eq!(on_disk["merchant_serial_no"], config["merchant_serial_no"]);
 }
 
-/// Sends raw request bytes over TLS and returns every byte the server sent before it
-/// closed the connection (cleanly or not).
-fn raw_exchange(sim: &Sim, request: &[u8]) -> Vec<u8> {
-    use std::io::Write;
+/// A TLS connection to the simulator, trusting its CA. The read timeout is a safety net
+/// only: reads end when the server closes the connection.
+fn tls_stream(sim: &Sim) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
     let ca = CertificateDer::from_pem_file(sim.state_dir().join("ca.pem")).unwrap();
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca).unwrap();
@@ -523,7 +506,14 @@ fn raw_exchange(sim: &Sim, request: &[u8]) -> Vec<u8> {
             .unwrap();
     let tcp = TcpStream::connect(("127.0.0.1", sim.port())).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut tls = rustls::StreamOwned::new(connection, tcp);
+    rustls::StreamOwned::new(connection, tcp)
+}
+
+/// Sends raw request bytes over TLS and returns every byte the server sent before it
+/// closed the connection (cleanly or not).
+fn raw_exchange(sim: &Sim, request: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut tls = tls_stream(sim);
     tls.write_all(request).unwrap();
     let mut received = Vec::new();
     let mut buf = [0u8; 4096];

@@ -15,18 +15,24 @@ from wxface import _native
 from conftest import ORG, Sim
 
 
-@pytest.fixture
-def frees(monkeypatch: pytest.MonkeyPatch, native: _native.NativeLibrary) -> List[int]:
-    """Addresses passed to wxface_client_free (then really freed), in call order."""
+def record_frees(monkeypatch: pytest.MonkeyPatch, native: _native.NativeLibrary, name: str) -> List[int]:
+    """Wraps the native free function `name`: the addresses it is given (then really freed),
+    in call order."""
     freed: List[int] = []
-    real_free = native.wxface_client_free
+    real_free = getattr(native, name)
 
-    def counting_free(ptr: "ctypes._Pointer[_native.wxface_client]") -> None:
+    def recording_free(ptr: "ctypes._Pointer[ctypes.Structure]") -> None:
         freed.append(ctypes.addressof(ptr.contents))
         real_free(ptr)
 
-    monkeypatch.setattr(native, "wxface_client_free", counting_free)
+    monkeypatch.setattr(native, name, recording_free)
     return freed
+
+
+@pytest.fixture
+def frees(monkeypatch: pytest.MonkeyPatch, native: _native.NativeLibrary) -> List[int]:
+    """Addresses passed to wxface_client_free, in call order."""
+    return record_frees(monkeypatch, native, "wxface_client_free")
 
 
 def _address(client: wxface.Client) -> int:
@@ -108,14 +114,7 @@ def test_failed_config_creates_nothing_to_free(sim: Sim, frees: List[int]) -> No
 def test_every_native_error_is_freed(
     monkeypatch: pytest.MonkeyPatch, native: _native.NativeLibrary, client: wxface.Client
 ) -> None:
-    errors: List[int] = []
-    real_free = native.wxface_error_free
-
-    def counting_free(ptr: "ctypes._Pointer[_native.wxface_error]") -> None:
-        errors.append(ctypes.addressof(ptr.contents))
-        real_free(ptr)
-
-    monkeypatch.setattr(native, "wxface_error_free", counting_free)
+    errors = record_frees(monkeypatch, native, "wxface_error_free")
     for bad in ("", "..", "U0000000000"):
         with pytest.raises(wxface.WxfaceError):
             client.terminate_contract(ORG, bad)

@@ -13,6 +13,7 @@ then the system loader; it is loaded on first use. Every failure raises a subcla
 ``request_id`` and ``detail``.
 """
 
+from . import _errors
 from ._client import Client, ConfigSource, library_version
 from ._errors import (
     ApiError,
@@ -31,20 +32,5 @@ from ._errors import (
 #: The version of this Python wrapper (the library's is :func:`library_version`).
 __version__ = "0.1.0"
 
-__all__ = [
-    "__version__",
-    "library_version",
-    "Client",
-    "ConfigSource",
-    "WxfaceError",
-    "InvalidArgumentError",
-    "ConfigError",
-    "NetworkError",
-    "WxfaceTimeoutError",
-    "TlsError",
-    "ApiError",
-    "SignatureError",
-    "ResponseError",
-    "InternalError",
-    "LibraryNotFoundError",
-]
+__all__ = ["__version__", "library_version", "Client", "ConfigSource"]
+__all__ += _errors.__all__
