@@ -23,15 +23,24 @@ fn main() {
 
     let header = out_dir.join("wxface.h");
     generate_header(&crate_dir, &header, abi_version);
-    println!("cargo:rustc-env=WXFACE_GENERATED_HEADER={}", header.display());
+    println!(
+        "cargo:rustc-env=WXFACE_GENERATED_HEADER={}",
+        header.display()
+    );
     // PHP's FFI::cdef reads declarations only: derive its header from this same generation.
     let php_header = out_dir.join("wxface.ffi.h");
     let c_header = fs::read_to_string(&header).expect("read the generated header");
     fs::write(&php_header, php_ffi_header(&c_header)).expect("write the PHP FFI header");
-    println!("cargo:rustc-env=WXFACE_GENERATED_PHP_HEADER={}", php_header.display());
+    println!(
+        "cargo:rustc-env=WXFACE_GENERATED_PHP_HEADER={}",
+        php_header.display()
+    );
 
     if env::var_os("WXFACE_UPDATE_HEADER").is_some_and(|v| v == "1") {
-        let copies = [(&header, "include/wxface.h"), (&php_header, "bindings/php/wxface.ffi.h")];
+        let copies = [
+            (&header, "include/wxface.h"),
+            (&php_header, "bindings/php/wxface.ffi.h"),
+        ];
         for (generated, committed) in copies {
             let committed = crate_dir.join(committed);
             fs::create_dir_all(committed.parent().expect("a folder")).expect("create the folder");

@@ -15,9 +15,16 @@
  * - Every *_free accepts NULL. Free each object exactly once.
  * - Every pointer is checked: NULL where not allowed gives WXFACE_ERR_INVALID_ARGUMENT.
  * - No panic crosses this boundary: a defect inside wxface returns WXFACE_ERR_INTERNAL.
+ * - Errors say whether the request was sent (wxface_error_request_sent). Their strings are
+ *   one printable line (control and bidi-override characters replaced); the message is at
+ *   most 1024 bytes.
  * - wxface_client is immutable and safe to use from many threads at once; do not free it
- *   while calls run on it. No callbacks, no global state, no hidden threads; calls block
- *   until done or timed out.
+ *   while calls run on it. No callbacks, no global state; calls block until done or timed
+ *   out. The only helper threads are short-lived DNS lookups, so that a stalled resolver
+ *   cannot break the deadline: none for an IP-literal host, at most 4 outstanding per
+ *   client; past that a call fails at once with WXFACE_ERR_NETWORK.
+ * - Fork: a client may be used in a child process after fork() (prefork servers). The child
+ *   never writes to a connection opened before the fork; it opens its own.
  */
 
 #ifndef WXFACE_H
@@ -64,9 +71,12 @@ typedef struct wxface_client_builder wxface_client_builder;
  * An error returned through `wxface_error **err`. Owned by the caller, who frees it with
  * `wxface_error_free`. The strings its accessors return live as long as the error.
  *
+ * Every string it returns is one printable line (control characters and bidi overrides
+ * replaced); the message is at most 1024 bytes.
+ *
  * Functions: `wxface_error_status`, `wxface_error_message`, `wxface_error_http_status`,
  * `wxface_error_api_code`, `wxface_error_request_id`, `wxface_error_detail_json`,
- * `wxface_error_free`.
+ * `wxface_error_request_sent`, `wxface_error_free`.
  */
 typedef struct wxface_error wxface_error;
 
@@ -101,12 +111,14 @@ typedef uint32_t wxface_status;
 #define WXFACE_ERR_TIMEOUT 4
 
 /**
- * TLS handshake failed, server certificate not trusted.
+ * TLS handshake failed, server certificate not trusted (nothing was sent; a TLS failure after
+ * the request was written is `WXFACE_ERR_NETWORK`).
  */
 #define WXFACE_ERR_TLS 5
 
 /**
- * WeChat Pay answered with a non-2xx status (see the `wxface_error_*` accessors).
+ * WeChat Pay answered with a non-2xx status, whatever its body (see the `wxface_error_*`
+ * accessors).
  */
 #define WXFACE_ERR_API 6
 
@@ -117,7 +129,8 @@ typedef uint32_t wxface_status;
 #define WXFACE_ERR_SIGNATURE 7
 
 /**
- * A 2xx answer that does not fit the operation (unexpected status, body, body over the size limit).
+ * A 2xx answer that does not fit the operation (unexpected status, body, body over the size
+ * limit).
  */
 #define WXFACE_ERR_RESPONSE 8
 
@@ -282,6 +295,16 @@ const char *wxface_error_request_id(const wxface_error *err);
  * `sign_information.truncated_sign_message`); `""` when absent. Valid until the error is freed.
  */
 const char *wxface_error_detail_json(const wxface_error *err);
+
+/**
+ * 1 when at least one byte of the request was written to a connection, so WeChat Pay may
+ * have received and carried it out; 0 when nothing was written (invalid argument, config,
+ * DNS, connect or TLS-handshake failure: repeating the call is safe), and for NULL.
+ * `WXFACE_ERR_API`, `WXFACE_ERR_SIGNATURE` and `WXFACE_ERR_RESPONSE` always have 1; for
+ * `WXFACE_ERR_NETWORK` and `WXFACE_ERR_TIMEOUT`, 1 means the outcome is unknown: query
+ * before repeating a deduction.
+ */
+int wxface_error_request_sent(const wxface_error *err);
 
 /**
  * Frees an error. NULL is a no-op.

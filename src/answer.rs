@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::transport::RawAnswer;
+use crate::transport::MAX_ANSWER_BYTES;
 
 #[derive(Deserialize)]
 struct ErrorBody<'a> {
@@ -17,12 +17,11 @@ struct ErrorBody<'a> {
     detail: Option<&'a RawValue>,
 }
 
-/// The API error for a non-2xx answer. The fields come from an unsigned answer: they are
-/// for diagnosis, not for decisions about money.
-pub fn api_error(answer: &RawAnswer) -> Error {
-    let status = answer.status;
-    let request_id = answer.header("Request-ID").unwrap_or_default();
-    let error = match serde_json::from_slice::<ErrorBody<'_>>(&answer.body) {
+/// The API error for a non-2xx answer with `status` and `body` (`body_cut`: only the first
+/// part of a longer body). The fields come from an unsigned answer: they are for diagnosis,
+/// not for decisions about money. The caller adds the HTTP status and the Request-ID.
+pub fn api_error(status: u16, body: &[u8], body_cut: bool) -> Error {
+    let error = match serde_json::from_slice::<ErrorBody<'_>>(body) {
         Ok(body) => {
             let code = body.code.unwrap_or_default();
             let message = body.message.unwrap_or_default();
@@ -40,19 +39,25 @@ pub fn api_error(answer: &RawAnswer) -> Error {
                 .with_api_code(&code)
                 .with_detail_json(detail)
         }
-        Err(_) if answer.body.is_empty() => Error::new(
+        Err(_) if body.is_empty() => Error::new(
             ErrorKind::Api,
             format!("WeChat Pay answered {status} with an empty body"),
         ),
-        Err(_) => Error::new(
-            ErrorKind::Api,
-            format!(
-                "WeChat Pay answered {status} with a non-JSON body: \"{}\"",
-                excerpt(&answer.body)
-            ),
-        ),
+        Err(_) => {
+            let cut = match body_cut {
+                true => format!(" (body cut at {MAX_ANSWER_BYTES} bytes)"),
+                false => String::new(),
+            };
+            Error::new(
+                ErrorKind::Api,
+                format!(
+                    "WeChat Pay answered {status} with a non-JSON body{cut}: \"{}\"",
+                    excerpt(body)
+                ),
+            )
+        }
     };
-    error.with_http_status(status).with_request_id(request_id)
+    error.with_http_status(status)
 }
 
 /// The first 120 characters of a body, on one line, for an error message.
@@ -72,28 +77,20 @@ fn excerpt(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ureq::http::HeaderMap;
 
-    fn answer(status: u16, body: &str) -> RawAnswer {
-        let mut headers = HeaderMap::new();
-        headers.insert("request-id", "REQ-1".parse().unwrap());
-        RawAnswer {
-            status,
-            headers,
-            body: body.as_bytes().to_vec(),
-        }
+    fn answer(status: u16, body: &str) -> Error {
+        api_error(status, body.as_bytes(), false)
     }
 
     #[test]
     fn json_error_fills_every_field_and_keeps_detail_verbatim() {
-        let e = api_error(&answer(
+        let e = answer(
             401,
             r#"{"code":"SIGN_ERROR","message":"签名错误","detail":{"sign_information":{"truncated_sign_message":"POST\n/v3/x\n"},"field":"signature"}}"#,
-        ));
+        );
         assert_eq!(e.kind(), ErrorKind::Api);
         assert_eq!(e.http_status(), 401);
         assert_eq!(e.api_code(), "SIGN_ERROR");
-        assert_eq!(e.request_id(), "REQ-1");
         assert_eq!(e.message(), "WeChat Pay answered 401 SIGN_ERROR: 签名错误");
         assert_eq!(
             e.detail_json(),
@@ -103,10 +100,10 @@ mod tests {
 
     #[test]
     fn html_from_a_proxy_still_gives_status_and_an_excerpt() {
-        let e = api_error(&answer(
+        let e = answer(
             502,
             "<html>\n<head><title>502 Bad Gateway</title></head></html>",
-        ));
+        );
         assert_eq!(e.http_status(), 502);
         assert_eq!(e.api_code(), "");
         assert_eq!(e.detail_json(), "");

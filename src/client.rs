@@ -68,20 +68,17 @@ impl Client {
             headers: &headers,
             body,
         })?;
-        if !(200..300).contains(&answer.status) {
-            return Err(api_error(&answer));
-        }
-        let request_id = answer.header("Request-ID").unwrap_or_default().to_owned();
-        verify_answer(
-            &self.keys,
-            |name| answer.header(name),
-            &answer.body,
-            unix_now(),
-        )
-        .map_err(|e| {
-            e.with_http_status(answer.status)
-                .with_request_id(&request_id)
-        })?;
+        let checked = if (200..300).contains(&answer.status) {
+            verify_answer(
+                &self.keys,
+                |name| answer.header(name),
+                &answer.body,
+                unix_now(),
+            )
+        } else {
+            Err(api_error(answer.status, &answer.body, answer.body_cut))
+        };
+        checked.map_err(|e| answer.annotate(e))?;
         Ok(answer)
     }
 }

@@ -4,6 +4,12 @@
 use std::ffi::CStr;
 use std::fmt;
 
+use crate::printable::printable_line;
+
+/// `detail_json` is kept only up to this size (64 KiB); a larger one is dropped, not cut,
+/// so that what is kept is always the complete JSON value as received.
+const MAX_DETAIL_JSON_BYTES: usize = 64 << 10;
+
 /// What kind of failure happened. The numbers are the C ABI's `wxface_status` values and
 /// never change (see `include/wxface.h`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -76,6 +82,8 @@ impl ErrorKind {
 /// `message` is one line of English that names the cause. It never contains key material.
 /// For [`ErrorKind::Api`] the remaining fields carry what WeChat Pay answered; for every
 /// kind, `request_id` is filled whenever an answer with a `Request-ID` header arrived.
+/// Every string is one printable line: control characters and bidi overrides an answer
+/// brought along are replaced, and each is at most 1024 bytes (cut with `…`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
@@ -84,6 +92,7 @@ pub struct Error {
     api_code: String,
     request_id: String,
     detail_json: String,
+    request_sent: bool,
 }
 
 impl Error {
@@ -91,11 +100,16 @@ impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             kind,
-            message: one_line(message.into()),
+            message: printable_line(&message.into()),
             http_status: 0,
             api_code: String::new(),
             request_id: String::new(),
             detail_json: String::new(),
+            // An answer arrived, so the request certainly did.
+            request_sent: matches!(
+                kind,
+                ErrorKind::Api | ErrorKind::Signature | ErrorKind::Response
+            ),
         }
     }
 
@@ -121,17 +135,26 @@ impl Error {
     }
 
     pub(crate) fn with_request_id(mut self, request_id: &str) -> Self {
-        self.request_id = request_id.to_owned();
+        self.request_id = printable_line(request_id);
         self
     }
 
     pub(crate) fn with_api_code(mut self, code: &str) -> Self {
-        self.api_code = code.to_owned();
+        self.api_code = printable_line(code);
         self
     }
 
+    /// `detail_json` must be one complete JSON value; over 64 KiB it is dropped.
     pub(crate) fn with_detail_json(mut self, detail_json: String) -> Self {
-        self.detail_json = detail_json;
+        if detail_json.len() <= MAX_DETAIL_JSON_BYTES {
+            self.detail_json = detail_json;
+        }
+        self
+    }
+
+    /// Marks that request bytes were written before this failure: the outcome is unknown.
+    pub(crate) fn with_request_sent(mut self) -> Self {
+        self.request_sent = true;
         self
     }
 
@@ -160,9 +183,18 @@ impl Error {
         &self.request_id
     }
 
-    /// The answer's `detail` member as compact JSON, or "".
+    /// The answer's `detail` member as JSON, as received (at most 64 KiB), or "".
     pub fn detail_json(&self) -> &str {
         &self.detail_json
+    }
+
+    /// Whether at least one byte of the request was written to a connection, so WeChat Pay
+    /// may have received and carried it out. Always true for [`ErrorKind::Api`],
+    /// [`ErrorKind::Signature`] and [`ErrorKind::Response`]; for [`ErrorKind::Network`] and
+    /// [`ErrorKind::Timeout`] true means the outcome is unknown (query before repeating a
+    /// deduction); false means nothing was written and repeating the call is safe.
+    pub fn request_sent(&self) -> bool {
+        self.request_sent
     }
 }
 
@@ -173,12 +205,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// Messages are promised to be one line: fold any line breaks an inner error brought along.
-fn one_line(message: String) -> String {
-    if message.contains(['\n', '\r']) {
-        message.replace(['\n', '\r'], " ")
-    } else {
-        message
-    }
-}

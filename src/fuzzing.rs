@@ -60,11 +60,13 @@ pub fn api_error(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Error {
             map.append(name, value);
         }
     }
-    crate::answer::api_error(&RawAnswer {
+    let answer = RawAnswer {
         status,
         headers: map,
         body: body.to_vec(),
-    })
+        body_cut: false,
+    };
+    answer.annotate(crate::answer::api_error(status, &answer.body, false))
 }
 
 /// Fuzz entries over raw bytes: each runs one parser and panics if the outcome breaks its

@@ -22,9 +22,11 @@ mod error;
 pub mod ffi;
 #[doc(hidden)]
 pub mod fuzzing;
+mod json;
 mod keys;
 mod ops;
 mod path_id;
+mod printable;
 mod transport;
 mod verify;
 

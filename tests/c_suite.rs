@@ -200,18 +200,60 @@ fn scenario_example(mode: Mode) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
 }
 
+/// Fork: the parent and 4 children call at once after fork(), 10 rounds of 20 calls each; the
+/// simulator must see exactly the calls made, each once, all verified.
+fn scenario_fork(mode: Mode) {
+    const FIRST: u32 = 2001;
+    const ROUNDS: u32 = 10;
+    const CALLS: u32 = 20;
+    let sim = start_sim(KeyMode::PublicKey);
+    let args = [FIRST.to_string(), ROUNDS.to_string(), CALLS.to_string()];
+    let out = run(mode, "fork", &[ORG, &args[0], &args[1], &args[2]], &sim);
+    expect_success(out, "fork");
+    let made = 1 + ROUNDS * 5 * CALLS;
+    let stats = sim.stats();
+    assert_eq!(
+        stats.requests_total,
+        u64::from(made),
+        "each call reached the simulator once"
+    );
+    assert_eq!(stats.signature_failures, 0);
+    for i in FIRST..FIRST + made {
+        assert_terminated(&sim, ORG, &user(i));
+    }
+}
+
+/// A stalled resolver (the program is linked with a getaddrinfo shim): calls end on time, at
+/// most 4 lookups stay outstanding, an IP literal needs no thread.
+fn scenario_dns_stall(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let u = user(701);
+    expect_success(run(mode, "dns_stall", &[ORG, &u], &sim), "dns_stall");
+    assert_terminated(&sim, ORG, &u);
+    assert_eq!(
+        sim.stats().requests_total,
+        1,
+        "only the IP-literal client reached the simulator"
+    );
+}
+
 /// A scenario: starts its simulators, runs its program(s) in the given mode, checks outcomes.
 type Scenario = fn(Mode);
 
-const SCENARIOS: &[(&str, Scenario)] = &[
-    ("happy_path", scenario_happy_path),
-    ("api_error", scenario_api_error),
-    ("signature_failure", scenario_signature_failure),
-    ("timeout", scenario_timeout),
-    ("bad_arguments", scenario_bad_arguments),
-    ("null_err", scenario_null_err),
-    ("concurrency", scenario_concurrency),
-    ("example", scenario_example),
+/// (name, scenario, also run under valgrind). Fork and the DNS shim run plainly only: their
+/// checks are about processes and deadlines, which valgrind's slowness and per-process logs
+/// would blur.
+const SCENARIOS: &[(&str, Scenario, bool)] = &[
+    ("happy_path", scenario_happy_path, true),
+    ("api_error", scenario_api_error, true),
+    ("signature_failure", scenario_signature_failure, true),
+    ("timeout", scenario_timeout, true),
+    ("bad_arguments", scenario_bad_arguments, true),
+    ("null_err", scenario_null_err, true),
+    ("concurrency", scenario_concurrency, true),
+    ("example", scenario_example, true),
+    ("fork", scenario_fork, false),
+    ("dns_stall", scenario_dns_stall, false),
 ];
 
 #[test]
@@ -255,6 +297,16 @@ fn c_example_terminate_contract() {
 }
 
 #[test]
+fn c_fork_parent_and_children_at_once() {
+    scenario_fork(Mode::Plain);
+}
+
+#[test]
+fn c_dns_stall() {
+    scenario_dns_stall(Mode::Plain);
+}
+
+#[test]
 fn c_suite_under_valgrind() {
     if std::env::var_os("WXFACE_SKIP_VALGRIND").is_some_and(|v| v == "1") {
         eprintln!();
@@ -273,7 +325,7 @@ fn c_suite_under_valgrind() {
     }
     let _ =
         std::fs::remove_file(Path::new(env!("CARGO_TARGET_TMPDIR")).join("valgrind-summary.txt"));
-    for (name, scenario) in SCENARIOS {
+    for (name, scenario, _) in SCENARIOS.iter().filter(|(_, _, valgrind)| *valgrind) {
         eprintln!("valgrind: {name}");
         scenario(Mode::Valgrind);
     }
@@ -451,20 +503,22 @@ fn expect_success(out: Output, what: &str) {
 // Compiling programs
 // ---------------------------------------------------------------------------------------------
 
-/// (name, source relative to the crate root, needs -pthread)
-const PROGRAMS: &[(&str, &str, bool)] = &[
-    ("happy_path", "tests/c/happy_path.c", false),
-    ("api_error", "tests/c/api_error.c", false),
-    ("signature_failure", "tests/c/signature_failure.c", false),
-    ("timeout", "tests/c/timeout.c", false),
-    ("bad_arguments", "tests/c/bad_arguments.c", false),
-    ("null_err", "tests/c/null_err.c", false),
-    ("concurrency", "tests/c/concurrency.c", true),
-    (
-        "terminate_contract",
-        "examples/c/terminate_contract.c",
-        false,
-    ),
+/// The test resolver (`tests/c/shim/stall_dns.c`), built as a shared library that
+/// `dns_stall` links ahead of libc.
+const SHIM: &str = "wxface_test_stall_dns";
+
+/// (name, source relative to the crate root, extra arguments before `-lwxface`)
+const PROGRAMS: &[(&str, &str, &[&str])] = &[
+    ("happy_path", "tests/c/happy_path.c", &[]),
+    ("api_error", "tests/c/api_error.c", &[]),
+    ("signature_failure", "tests/c/signature_failure.c", &[]),
+    ("timeout", "tests/c/timeout.c", &[]),
+    ("bad_arguments", "tests/c/bad_arguments.c", &[]),
+    ("null_err", "tests/c/null_err.c", &[]),
+    ("concurrency", "tests/c/concurrency.c", &["-pthread"]),
+    ("fork", "tests/c/fork.c", &[]),
+    ("dns_stall", "tests/c/dns_stall.c", &["-l", SHIM]),
+    ("terminate_contract", "examples/c/terminate_contract.c", &[]),
 ];
 
 /// The directory holding every compiled program and the library they load (set up once per
@@ -492,37 +546,50 @@ fn compile_all() -> Result<PathBuf, String> {
         .map_err(|e| format!("copying {}: {e}", lib.display()))?;
 
     let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
-    for (name, source, pthread) in PROGRAMS {
+    let mut shim = Command::new(&cc);
+    shim.current_dir(root)
+        .args([
+            "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-pthread",
+        ])
+        .arg("tests/c/shim/stall_dns.c")
+        .arg("-o")
+        .arg(out_dir.join(format!("lib{SHIM}.so")))
+        .arg("-ldl");
+    compile(shim, &cc, "tests/c/shim/stall_dns.c")?;
+    for (name, source, extra) in PROGRAMS {
         let mut command = Command::new(&cc);
         command
             .current_dir(root)
             .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"])
-            .args(["-I", "include"])
+            .args(["-I", "include", "-I", "tests/c"])
             .arg(source)
             .arg("-o")
             .arg(out_dir.join(name))
             .arg("-L")
             .arg(&out_dir)
             .arg(format!("-Wl,-rpath,{}", out_dir.display()))
+            .args(*extra)
             .arg("-lwxface");
-        if *pthread {
-            command.arg("-pthread");
-        }
-        let out = command.output().map_err(|e| {
-            format!(
-                "cannot run the C compiler {cc:?} ({e}): the C suite needs one \
-                 (Debian/Ubuntu: apt-get install gcc; or set CC)"
-            )
-        })?;
-        if !out.status.success() {
-            return Err(format!(
-                "compiling {source} failed:\n{command:?}\n{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
+        compile(command, &cc, source)?;
     }
     Ok(out_dir)
+}
+
+fn compile(mut command: Command, cc: &OsString, source: &str) -> Result<(), String> {
+    let out = command.output().map_err(|e| {
+        format!(
+            "cannot run the C compiler {cc:?} ({e}): the C suite needs one \
+             (Debian/Ubuntu: apt-get install gcc; or set CC)"
+        )
+    })?;
+    if !out.status.success() {
+        return Err(format!(
+            "compiling {source} failed:\n{command:?}\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
 }
 
 /// Removes the output directories (named by pid) of test processes that no longer run.

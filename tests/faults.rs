@@ -127,6 +127,14 @@ fn matrix() -> Vec<(Option<Fault>, Expect)> {
             Some(Fault::OversizedBody(4 << 20)),
             fail(Response, 200, "larger than the 1048576-byte limit"),
         ),
+        (
+            Some(Fault::OversizedError((1 << 20) + 1)),
+            fail(
+                Api,
+                500,
+                "WeChat Pay answered 500 with a non-JSON body (body cut at 1048576 bytes)",
+            ),
+        ),
         (Some(Fault::DropConnection), fail(Network, 0, "")),
         (Some(Fault::DropMidBody), fail(Network, 200, "")),
         (Some(Fault::Delay(Duration::from_millis(300))), Expect::Ok),
@@ -142,7 +150,17 @@ fn matrix() -> Vec<(Option<Fault>, Expect)> {
 struct Outcome {
     label: String,
     status: String,
+    /// `wxface_error_request_sent` of the error ("-" for a success).
+    sent: &'static str,
     elapsed: Duration,
+}
+
+fn request_sent(result: &Result<(), wxface::Error>) -> &'static str {
+    match result {
+        Ok(()) => "-",
+        Err(e) if e.request_sent() => "1",
+        Err(_) => "0",
+    }
 }
 
 fn status_name(result: &Result<(), wxface::Error>) -> String {
@@ -187,14 +205,12 @@ fn check(label: &str, expect: &Expect, result: &Result<(), wxface::Error>) {
             assert_eq!(e.http_status(), *http_status, "{label}: {e}");
             assert_eq!(e.api_code(), *api_code, "{label}: {e}");
             assert!(e.message().contains(says.as_str()), "{label}: {e}");
-            // JSON errors are signed WeChat Pay answers with a Request-ID; HTML pages from a
-            // proxy have none.
+            // Every row's request reached the simulator: its outcome is never "nothing sent".
+            assert!(e.request_sent(), "{label}: request_sent is 0: {e}");
+            // WeChat Pay's answers carry a Request-ID; HTML pages from a proxy have none.
             if *kind == ErrorKind::Api {
-                assert_eq!(
-                    e.request_id().is_empty(),
-                    api_code.is_empty(),
-                    "{label}: {e}"
-                );
+                let from_proxy = label.ends_with(":html");
+                assert_eq!(e.request_id().is_empty(), from_proxy, "{label}: {e}");
             }
         }
     }
@@ -272,6 +288,7 @@ fn run_row(
         return Outcome {
             label,
             status: status_name(&result),
+            sent: request_sent(&result),
             elapsed,
         };
     }
@@ -314,6 +331,7 @@ fn run_idle_close_row(mode: KeyMode) -> Outcome {
     Outcome {
         label: "idle close (pooled connection closed by the server)".into(),
         status: status_name(&result),
+        sent: request_sent(&result),
         elapsed,
     }
 }
@@ -342,20 +360,22 @@ fn fault_matrix_in_both_key_modes() {
 
     let mut table = format!(
         "wxface fault matrix: request_timeout_ms={}, limit = timeout + 1 s\n\n\
-         | fault | public-key mode | elapsed | certificate mode | elapsed |\n\
-         | --- | --- | --- | --- | --- |\n",
+         | fault | public-key mode | elapsed | certificate mode | elapsed | request_sent |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
         REQUEST_TIMEOUT.as_millis()
     );
     for (p, c) in public.iter().zip(&certificate) {
         assert_eq!(p.label, c.label);
         assert_eq!(p.status, c.status, "{}: the key modes disagree", p.label);
+        assert_eq!(p.sent, c.sent, "{}: the key modes disagree", p.label);
         table.push_str(&format!(
-            "| {} | {} | {} ms | {} | {} ms |\n",
+            "| {} | {} | {} ms | {} | {} ms | {} |\n",
             p.label,
             p.status,
             p.elapsed.as_millis(),
             c.status,
-            c.elapsed.as_millis()
+            c.elapsed.as_millis(),
+            p.sent
         ));
     }
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -391,6 +411,7 @@ fn an_untrusted_server_certificate_is_a_tls_error() {
     });
     let error = expect_error(client.terminate_contract(ORG, &user(50)), ErrorKind::Tls);
     assert!(error.message().contains("TLS"), "{error}");
+    assert!(!error.request_sent(), "a handshake failure sends nothing");
     assert_eq!(sim.stats().requests_total, 0);
 }
 
@@ -408,10 +429,11 @@ fn a_refused_connection_is_a_network_error() {
     let client = client_with(&sim, |c| {
         c.insert("base_url".into(), Value::from(closed_port_url()));
     });
-    expect_error(
+    let error = expect_error(
         client.terminate_contract(ORG, &user(60)),
         ErrorKind::Network,
     );
+    assert!(!error.request_sent(), "a refused connection sends nothing");
 }
 
 #[test]
@@ -465,6 +487,7 @@ fn a_dns_failure_is_a_network_error_and_fails_fast() {
         error.message().starts_with("connecting to https://xxx"),
         "{error}"
     );
+    assert!(!error.request_sent());
     assert!(started.elapsed() < SLACK, "took {:?}", started.elapsed());
 }
 
@@ -517,6 +540,7 @@ fn never_fails_over_once_request_bytes_were_written() {
             "{label}: {error}"
         );
         assert!(!error.message().contains("backup"), "{label}: {error}");
+        assert!(error.request_sent(), "{label}: {error}");
         assert_eq!(primary.stats().requests_total, before + 1, "{label}");
         assert_eq!(backup.stats().requests_total, 0, "{label}");
         assert_eq!(backup.stats().connections_accepted, 0, "{label}");
@@ -545,4 +569,66 @@ fn a_stale_pooled_connection_is_neither_resent_nor_failed_over() {
     );
     assert_eq!(stats.connections_accepted, 2);
     assert_eq!(backup.stats().connections_accepted, 0);
+}
+
+/// An error answer larger than the size limit is still an API error with its status; the
+/// library reads up to the limit and says the body was cut.
+#[test]
+fn a_non_2xx_answer_over_the_size_limit_is_an_api_error() {
+    use support::loopback::{Reply, answer, tls_server};
+    let sim = start_sim(KeyMode::PublicKey);
+    let message = "m".repeat(2 << 20);
+    let json = serde_json::json!({"code": "SYSTEM_ERROR", "message": message}).to_string();
+    let html = format!("<html>{}</html>", "h".repeat(1 << 20));
+    let (url, server) = tls_server(
+        &sim,
+        &[&rustls::version::TLS13],
+        vec![
+            Reply::Answer(answer(
+                "500 Internal Server Error",
+                "Content-Type: application/json\r\nRequest-ID: R-500\r\n",
+                json.as_bytes(),
+            )),
+            Reply::Answer(answer("502 Bad Gateway", "", html.as_bytes())),
+        ],
+    );
+    let client = client_with(&sim, |c| {
+        c.insert("base_url".into(), Value::from(url));
+    });
+    for (status, request_id) in [(500, "R-500"), (502, "")] {
+        let error = expect_error(client.terminate_contract(ORG, &user(1)), ErrorKind::Api);
+        assert_eq!(error.http_status(), status, "{error}");
+        assert_eq!(error.request_id(), request_id, "{error}");
+        assert!(error.message().contains("cut at"), "{error}");
+        assert!(error.request_sent());
+    }
+    server.join().unwrap();
+}
+
+/// A corrupt TLS record after the request was written is not "nothing sent": it is a
+/// network error, and the outcome is unknown.
+#[test]
+fn a_corrupt_tls_record_after_the_request_is_a_network_error() {
+    use support::loopback::{Reply, tls_server};
+    let sim = start_sim(KeyMode::PublicKey);
+    // An application-data record header and 32 bytes that decrypt to nothing.
+    let mut garbage = vec![0x17, 0x03, 0x03, 0x00, 0x20];
+    garbage.extend((0..32u8).map(|i| i.wrapping_mul(37)));
+    for versions in [
+        &[&rustls::version::TLS13][..],
+        &[&rustls::version::TLS12][..],
+    ] {
+        let (url, server) = tls_server(&sim, versions, vec![Reply::RawTcp(garbage.clone())]);
+        let client = client_with(&sim, |c| {
+            c.insert("base_url".into(), Value::from(url));
+        });
+        let error = expect_error(client.terminate_contract(ORG, &user(1)), ErrorKind::Network);
+        assert!(error.message().contains("TLS"), "{error}");
+        assert!(error.request_sent(), "the outcome is unknown: {error}");
+        let seen = server.join().unwrap();
+        assert!(
+            seen[0].request_head.starts_with("POST /v3/"),
+            "the request was sent"
+        );
+    }
 }

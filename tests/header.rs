@@ -36,10 +36,15 @@ fn committed_php_header_matches_a_fresh_generation() {
          with `make header` (or `WXFACE_UPDATE_HEADER=1 cargo build`) and commit it"
     );
     assert!(
-        !committed.lines().any(|line| line.trim_start().starts_with('#')),
+        !committed
+            .lines()
+            .any(|line| line.trim_start().starts_with('#')),
         "PHP FFI cannot read preprocessor lines"
     );
-    assert_eq!(header_functions(&committed), header_functions(&committed_header()));
+    assert_eq!(
+        header_functions(&committed),
+        header_functions(&committed_header())
+    );
 }
 
 fn define(header: &str, name: &str) -> String {

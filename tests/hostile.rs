@@ -139,6 +139,25 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(cases(512))]
+
+    #[test]
+    fn url_ports_are_accepted_exactly_from_1_to_65535(port in 0u64..200_000, setting in 0usize..3) {
+        let mut config = Config::new();
+        let result = match setting {
+            0 => config.set_base_url(&format!("https://127.0.0.1:{port}")),
+            1 => config.set_backup_base_url(&format!("https://h.example:{port}/")),
+            _ => config.set_proxy(&format!("http://user:pw@[::1]:{port}")),
+        };
+        prop_assert_eq!(result.is_ok(), (1..=65535).contains(&port), "{:?}", result);
+        if let Err(error) = result {
+            prop_assert!(error.message().contains("port"), "{}", error.message());
+            prop_assert!(!error.message().contains("pw"), "{}", error.message());
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Path ids
 // ---------------------------------------------------------------------------------------------

@@ -14,109 +14,17 @@
 
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::Value;
+use support::loopback::{Reply, answer, header, tls_server};
 use support::*;
 use wxface::{Client, Config, ErrorKind};
 use wxface_sim::{KeyMode, Sim};
-
-// ---------------------------------------------------------------------------------------------
-// Loopback servers
-// ---------------------------------------------------------------------------------------------
-
-/// What a server saw of one connection.
-struct Seen {
-    version: Option<rustls::ProtocolVersion>,
-    request_head: String,
-}
-
-/// Serves `answers.len()` connections on 127.0.0.1 with the simulator's certificate, speaking
-/// only `versions`: reads one request head per connection, sends the answer, closes.
-fn tls_server(
-    sim: &Sim,
-    versions: &[&'static rustls::SupportedProtocolVersion],
-    answers: Vec<Vec<u8>>,
-) -> (String, JoinHandle<Vec<Seen>>) {
-    let dir = sim.state_dir();
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("server.pem"))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let key = PrivateKeyDer::from_pem_file(dir.join("server.key.pem")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_protocol_versions(versions)
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .unwrap();
-    let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!(
-        "https://127.0.0.1:{}",
-        listener.local_addr().unwrap().port()
-    );
-    let handle = std::thread::spawn(move || {
-        answers
-            .into_iter()
-            .map(|answer| {
-                let (tcp, _) = listener.accept().unwrap();
-                let connection = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
-                let mut tls = rustls::StreamOwned::new(connection, tcp);
-                let request_head = read_head(&mut tls);
-                let version = tls.conn.protocol_version();
-                tls.write_all(&answer).unwrap();
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-                Seen {
-                    version,
-                    request_head,
-                }
-            })
-            .collect()
-    });
-    (url, handle)
-}
-
-fn read_head(stream: &mut impl Read) -> String {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).unwrap() == 0 {
-            break;
-        }
-        head.push(byte[0]);
-    }
-    String::from_utf8(head).unwrap()
-}
-
-fn header<'a>(head: &'a str, name: &str) -> &'a str {
-    head.lines()
-        .find_map(|line| {
-            let (k, v) = line.split_once(':')?;
-            k.eq_ignore_ascii_case(name).then(|| v.trim())
-        })
-        .unwrap_or_else(|| panic!("no {name} header in {head}"))
-}
-
-/// A complete HTTP/1.1 answer that closes the connection.
-fn answer(status: &str, headers: &str, body: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
 
 /// An unsigned 204: a TLS and HTTP exchange that works, then fails verification.
 const UNSIGNED_204: &[u8] = b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
@@ -131,7 +39,7 @@ fn a_tls12_only_server_is_accepted() {
     let (url, server) = tls_server(
         &sim,
         &[&rustls::version::TLS12],
-        vec![UNSIGNED_204.to_vec()],
+        vec![Reply::Answer(UNSIGNED_204.to_vec())],
     );
     let client = client_with(&sim, |c| {
         c.insert("base_url".into(), Value::from(url));
@@ -149,7 +57,7 @@ fn a_tls12_only_server_is_accepted() {
 fn tls13_is_preferred_when_the_server_has_it() {
     let sim = start_sim(KeyMode::PublicKey);
     let versions = [&rustls::version::TLS13, &rustls::version::TLS12];
-    let (url, server) = tls_server(&sim, &versions, vec![UNSIGNED_204.to_vec()]);
+    let (url, server) = tls_server(&sim, &versions, vec![Reply::Answer(UNSIGNED_204.to_vec())]);
     let client = client_with(&sim, |c| {
         c.insert("base_url".into(), Value::from(url));
     });
@@ -257,15 +165,6 @@ fn http_base_urls_are_refused() {
                 .contains("must start with https://")
         );
     }
-}
-
-fn vectors_file(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/vectors")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_owned()
 }
 
 #[test]
@@ -495,21 +394,23 @@ fn errors_about_a_bad_key_never_quote_it() {
 fn requests_and_errors_never_carry_the_key_or_the_signature() {
     let sim = start_sim(KeyMode::PublicKey);
     let key = KeyMaterial::of(&sim);
-    let answers: Vec<Vec<u8>> = vec![
-        UNSIGNED_204.to_vec(),
-        answer(
+    let answers: Vec<Reply> = vec![
+        Reply::Answer(UNSIGNED_204.to_vec()),
+        Reply::Answer(answer(
             "502 Bad Gateway",
             "",
-            "<html><body>bad gateway</body></html>",
-        ),
-        answer(
+            b"<html><body>bad gateway</body></html>",
+        )),
+        Reply::Answer(answer(
             "401 Unauthorized",
             "Content-Type: application/json\r\nRequest-ID: R-1\r\n",
-            r#"{"code":"SIGN_ERROR","message":"bad","detail":{"field":"x"}}"#,
-        ),
+            br#"{"code":"SIGN_ERROR","message":"bad","detail":{"field":"x"}}"#,
+        )),
         // Declares 100 bytes, sends 11, closes.
-        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"partial\":"
-            .to_vec(),
+        Reply::Answer(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"partial\":"
+                .to_vec(),
+        ),
     ];
     let n = answers.len();
     let (url, server) = tls_server(
@@ -555,5 +456,130 @@ fn requests_and_errors_never_carry_the_key_or_the_signature() {
         // The whole request head carries the signature only in Authorization, and no key.
         let without_authorization = seen.request_head.replace(authorization, "");
         key.assert_absent("request head", &without_authorization, Some(signature));
+    }
+}
+
+/// The error of a C builder setter, read through the C accessors (what Python and PHP show).
+fn c_builder_error(
+    set: impl FnOnce(
+        *mut wxface::ffi::wxface_client_builder,
+        *mut *mut wxface::ffi::wxface_error,
+    ) -> u32,
+) -> (u32, String) {
+    use wxface::ffi::*;
+    let builder = wxface_client_builder_new();
+    let mut err = std::ptr::null_mut();
+    let status = set(builder, &mut err);
+    assert!(!err.is_null(), "a failed setter fills *err");
+    // SAFETY: a live error and builder from the library, each freed once.
+    let message = unsafe { std::ffi::CStr::from_ptr(wxface_error_message(err)) }
+        .to_string_lossy()
+        .into_owned();
+    unsafe {
+        wxface_error_free(err);
+        wxface_client_builder_free(builder);
+    }
+    (status, message)
+}
+
+#[test]
+fn a_pem_given_where_a_file_path_belongs_is_never_quoted() {
+    let sim = start_sim(KeyMode::PublicKey);
+    let key = KeyMaterial::of(&sim);
+    let pem = key.pem.as_str();
+    let mut errors: Vec<(String, ErrorKind, String)> = Vec::new();
+    let mut record = |what: &str, error: wxface::Error| {
+        errors.push((what.to_owned(), error.kind(), error.message().to_owned()));
+    };
+    for (name, value) in [
+        ("private_key_file", Value::from(pem)),
+        ("wechatpay_public_key_file", Value::from(pem)),
+        ("root_ca_file", Value::from(pem)),
+        ("platform_certificate_files", Value::from(vec![pem])),
+    ] {
+        let mut doc = sim.client_config();
+        doc[name] = value;
+        record(name, Config::from_json(&doc.to_string()).unwrap_err());
+    }
+    let mut config = Config::new();
+    record(
+        "set_private_key_file",
+        config.set_private_key_file(pem).unwrap_err(),
+    );
+    record(
+        "add_wechatpay_public_key_file",
+        config
+            .add_wechatpay_public_key_file("PUB_KEY_ID_1", pem)
+            .unwrap_err(),
+    );
+    record(
+        "add_platform_certificate_file",
+        config.add_platform_certificate_file(pem).unwrap_err(),
+    );
+    record(
+        "add_root_ca_file",
+        config.add_root_ca_file(pem).unwrap_err(),
+    );
+    record(
+        "Config::from_json_file",
+        Config::from_json_file(pem).unwrap_err(),
+    );
+    let c_pem = std::ffi::CString::new(pem).unwrap();
+    let (status, message) = c_builder_error(|b, err| {
+        // SAFETY: a live builder, a NUL-terminated path, an empty error slot.
+        unsafe { wxface::ffi::wxface_client_builder_set_private_key_file(b, c_pem.as_ptr(), err) }
+    });
+    assert_eq!(status, wxface::ffi::WXFACE_ERR_CONFIG);
+    errors.push((
+        "wxface_client_builder_set_private_key_file".into(),
+        ErrorKind::Config,
+        message,
+    ));
+
+    assert_eq!(errors.len(), 10);
+    for (what, kind, message) in &errors {
+        assert_eq!(*kind, ErrorKind::Config, "{what}: {message}");
+        key.assert_absent(&format!("{what}: \"{message}\""), message, None);
+        assert!(
+            message.contains("a PEM document, not a file path"),
+            "{what} does not say what it got: {message}"
+        );
+        assert!(
+            message.len() < 300,
+            "{what}: {} bytes: {message}",
+            message.len()
+        );
+    }
+}
+
+#[test]
+fn a_proxy_password_is_never_quoted() {
+    for url in [
+        "http://alice:S3cretPW@127.0.0.1:99999",
+        "http://alice:S3cretPW@bad host:8080",
+        "http://alice:S3cretPW@",
+        "http://alice:S3cretPW@proxy:8080/path",
+        "socks9://alice:S3cretPW@proxy:1080",
+        "alice:S3cretPW@proxy:8080",
+        "http://alice:S3cretPW@[::1:8080",
+    ] {
+        let error = Config::new().set_proxy(url).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config, "{url}");
+        assert!(error.message().starts_with("proxy: "), "{error}");
+        assert!(!error_texts(&error).contains("S3cretPW"), "{url}: {error}");
+        let doc = serde_json::json!({ "proxy": url });
+        let error = Config::from_json(&doc.to_string()).unwrap_err();
+        assert!(!error_texts(&error).contains("S3cretPW"), "{url}: {error}");
+    }
+    for url in [
+        "https://alice:S3cretPW@127.0.0.1:99999",
+        "https://alice:S3cretPW@api.mch.weixin.qq.com",
+    ] {
+        for error in [
+            Config::new().set_base_url(url).unwrap_err(),
+            Config::new().set_backup_base_url(url).unwrap_err(),
+        ] {
+            assert!(!error_texts(&error).contains("S3cretPW"), "{url}: {error}");
+        }
     }
 }

@@ -19,7 +19,7 @@ exit code.
 
 fault SPEC: bad_signature, probe_signature, missing_header:NAME, unknown_serial,
   timestamp_offset:SECS, status:CODE:html|json, delay:MS, drop_connection,
-  drop_mid_body, truncated_body, oversized_body:BYTES
+  drop_mid_body, truncated_body, oversized_body:BYTES, oversized_error:BYTES
 ";
 
 #[derive(Debug)]

@@ -35,6 +35,10 @@ pub(crate) fn fault_answer(fault: &Fault) -> Option<Answer> {
                 .cut_after(TRUNCATED_BODY_SIZE / 2),
         ),
         Fault::OversizedBody(size) => Some(Answer::json_bytes(StatusCode::OK, json_of_size(*size))),
+        Fault::OversizedError(size) => Some(Answer::json_bytes(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            error_of_size(*size),
+        )),
         Fault::Delay(_) | Fault::DropConnection => None,
     }
 }
@@ -52,6 +56,18 @@ pub(crate) fn json_of_size(size: usize) -> Bytes {
     let mut doc = Vec::with_capacity(size);
     doc.extend_from_slice(HEAD);
     doc.resize(size - TAIL.len(), b'x');
+    doc.extend_from_slice(TAIL);
+    doc.into()
+}
+
+/// `{"code":"SYSTEM_ERROR","message":"xxx…"}` of exactly `size` bytes (at least its
+/// shortest form).
+fn error_of_size(size: usize) -> Bytes {
+    const HEAD: &[u8] = br#"{"code":"SYSTEM_ERROR","message":""#;
+    const TAIL: &[u8] = br#""}"#;
+    let mut doc = Vec::with_capacity(size.max(HEAD.len() + TAIL.len()));
+    doc.extend_from_slice(HEAD);
+    doc.resize(size.saturating_sub(TAIL.len()).max(HEAD.len()), b'x');
     doc.extend_from_slice(TAIL);
     doc.into()
 }

@@ -17,7 +17,7 @@ use crate::sync::lock;
 /// The spec strings accepted by [`Fault::from_str`] (and printed by `Display`) are:
 /// `bad_signature`, `probe_signature`, `missing_header:NAME`, `unknown_serial`,
 /// `timestamp_offset:SECS`, `status:CODE:html|json`, `delay:MS`, `drop_connection`,
-/// `drop_mid_body`, `truncated_body`, `oversized_body:BYTES`.
+/// `drop_mid_body`, `truncated_body`, `oversized_body:BYTES`, `oversized_error:BYTES`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// A 2xx answer, signed, then its signature bytes corrupted.
@@ -43,6 +43,8 @@ pub enum Fault {
     TruncatedBody,
     /// A validly signed 200 whose JSON body is this many bytes long.
     OversizedBody(usize),
+    /// A signed `500 SYSTEM_ERROR` whose JSON body is this many bytes long.
+    OversizedError(usize),
 }
 
 /// Largest `oversized_body` size: the body is built in memory.
@@ -99,8 +101,11 @@ impl FromStr for Fault {
                 .parse()
                 .map(|ms| Fault::Delay(Duration::from_millis(ms)))
                 .map_err(|_| err("delay must be milliseconds, e.g. 3000")),
-            "oversized_body" => match need_arg()?.parse() {
-                Ok(n) if n <= MAX_OVERSIZED_BODY => Ok(Fault::OversizedBody(n)),
+            "oversized_body" | "oversized_error" => match need_arg()?.parse() {
+                Ok(n) if n <= MAX_OVERSIZED_BODY && name == "oversized_body" => {
+                    Ok(Fault::OversizedBody(n))
+                }
+                Ok(n) if n <= MAX_OVERSIZED_BODY => Ok(Fault::OversizedError(n)),
                 _ => Err(err(
                     "size must be a byte count up to 268435456, e.g. 2097152",
                 )),
@@ -142,6 +147,7 @@ impl fmt::Display for Fault {
             Fault::DropMidBody => f.write_str("drop_mid_body"),
             Fault::TruncatedBody => f.write_str("truncated_body"),
             Fault::OversizedBody(n) => write!(f, "oversized_body:{n}"),
+            Fault::OversizedError(n) => write!(f, "oversized_error:{n}"),
         }
     }
 }
@@ -241,6 +247,7 @@ mod tests {
             ("drop_mid_body", Fault::DropMidBody),
             ("truncated_body", Fault::TruncatedBody),
             ("oversized_body:2097152", Fault::OversizedBody(2_097_152)),
+            ("oversized_error:2097152", Fault::OversizedError(2_097_152)),
         ];
         for (spec, fault) in cases {
             assert_eq!(spec.parse::<Fault>(), Ok(fault.clone()), "{spec}");

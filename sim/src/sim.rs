@@ -40,7 +40,11 @@ impl Sim {
     /// listening: a client may connect right away.
     pub fn start(opts: SimOptions) -> io::Result<Sim> {
         let temporary_state_dir = opts.state_dir.as_os_str().is_empty();
-        let state_dir = if temporary_state_dir { fresh_temp_dir() } else { opts.state_dir.clone() };
+        let state_dir = if temporary_state_dir {
+            fresh_temp_dir()
+        } else {
+            opts.state_dir.clone()
+        };
         let dir = StateDir::open(&state_dir)?;
         let material = dir.prepare()?;
         let directory = match &opts.fixture {

@@ -1,6 +1,6 @@
 //! `wxface_error`: what went wrong, with accessors for every field.
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CString, c_char, c_int};
 
 use super::args::free_box;
 use super::status::{WXFACE_ERR_INTERNAL, WXFACE_ERR_INVALID_ARGUMENT, wxface_status};
@@ -9,12 +9,16 @@ use crate::error::Error;
 /// An error returned through `wxface_error **err`. Owned by the caller, who frees it with
 /// `wxface_error_free`. The strings its accessors return live as long as the error.
 ///
+/// Every string it returns is one printable line (control characters and bidi overrides
+/// replaced); the message is at most 1024 bytes.
+///
 /// Functions: `wxface_error_status`, `wxface_error_message`, `wxface_error_http_status`,
 /// `wxface_error_api_code`, `wxface_error_request_id`, `wxface_error_detail_json`,
-/// `wxface_error_free`.
+/// `wxface_error_request_sent`, `wxface_error_free`.
 pub struct wxface_error {
     status: wxface_status,
     http_status: u16,
+    request_sent: bool,
     message: CString,
     api_code: CString,
     request_id: CString,
@@ -26,6 +30,7 @@ impl From<Error> for wxface_error {
         wxface_error {
             status: error.kind().status(),
             http_status: error.http_status(),
+            request_sent: error.request_sent(),
             message: c_string(error.message()),
             api_code: c_string(error.api_code()),
             request_id: c_string(error.request_id()),
@@ -83,6 +88,18 @@ pub unsafe extern "C" fn wxface_error_request_id(err: *const wxface_error) -> *c
 pub unsafe extern "C" fn wxface_error_detail_json(err: *const wxface_error) -> *const c_char {
     // SAFETY: `err` is NULL or a live error from this library.
     ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.detail_json.as_ptr()) })
+}
+
+/// 1 when at least one byte of the request was written to a connection, so WeChat Pay may
+/// have received and carried it out; 0 when nothing was written (invalid argument, config,
+/// DNS, connect or TLS-handshake failure: repeating the call is safe), and for NULL.
+/// `WXFACE_ERR_API`, `WXFACE_ERR_SIGNATURE` and `WXFACE_ERR_RESPONSE` always have 1; for
+/// `WXFACE_ERR_NETWORK` and `WXFACE_ERR_TIMEOUT`, 1 means the outcome is unknown: query
+/// before repeating a deduction.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_error_request_sent(err: *const wxface_error) -> c_int {
+    // SAFETY: `err` is NULL or a live error from this library.
+    ffi_boundary!(or 0, { unsafe { err.as_ref() }.map_or(0, |e| c_int::from(e.request_sent)) })
 }
 
 /// Frees an error. NULL is a no-op.

@@ -13,14 +13,17 @@ pub const WXFACE_ERR_CONFIG: wxface_status = 2;
 pub const WXFACE_ERR_NETWORK: wxface_status = 3;
 /// Connect or whole-request deadline exceeded.
 pub const WXFACE_ERR_TIMEOUT: wxface_status = 4;
-/// TLS handshake failed, server certificate not trusted.
+/// TLS handshake failed, server certificate not trusted (nothing was sent; a TLS failure after
+/// the request was written is `WXFACE_ERR_NETWORK`).
 pub const WXFACE_ERR_TLS: wxface_status = 5;
-/// WeChat Pay answered with a non-2xx status (see the `wxface_error_*` accessors).
+/// WeChat Pay answered with a non-2xx status, whatever its body (see the `wxface_error_*`
+/// accessors).
 pub const WXFACE_ERR_API: wxface_status = 6;
 /// A 2xx answer could not be trusted: signature headers missing, signature wrong, unknown
 /// `Wechatpay-Serial`, or `Wechatpay-Timestamp` more than 300 s from the local clock.
 pub const WXFACE_ERR_SIGNATURE: wxface_status = 7;
-/// A 2xx answer that does not fit the operation (unexpected status, body, body over the size limit).
+/// A 2xx answer that does not fit the operation (unexpected status, body, body over the size
+/// limit).
 pub const WXFACE_ERR_RESPONSE: wxface_status = 8;
 /// A defect inside wxface (a caught panic).
 pub const WXFACE_ERR_INTERNAL: wxface_status = 9;

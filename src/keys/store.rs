@@ -200,7 +200,10 @@ mod tests {
         assert_eq!(store.request_serial(), Some("PUB_KEY_ID_1"));
         assert!(store.get("PUB_KEY_ID_1").is_some());
         assert!(store.get("PUB_KEY_ID_2").is_none());
-        assert!(store.get("pub_key_id_1").is_none(), "ids are matched exactly");
+        assert!(
+            store.get("pub_key_id_1").is_none(),
+            "ids are matched exactly"
+        );
     }
 
     #[test]

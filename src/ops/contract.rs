@@ -19,13 +19,11 @@ impl Client {
         );
         let answer = self.execute("POST", &target, None)?;
         if !answer.body.is_empty() {
-            return Err(Error::response(format!(
+            return Err(answer.annotate(Error::response(format!(
                 "terminate-contract answered {} with a {}-byte body; expected 204 No Content",
                 answer.status,
                 answer.body.len()
-            ))
-            .with_http_status(answer.status)
-            .with_request_id(answer.header("Request-ID").unwrap_or_default()));
+            ))));
         }
         Ok(())
     }

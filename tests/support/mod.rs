@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod loopback;
+
 use std::time::Duration;
 
 use serde_json::Value;
@@ -55,6 +57,16 @@ pub fn expect_error(result: Result<(), wxface::Error>, kind: ErrorKind) -> wxfac
 pub fn short_timeouts(document: &mut serde_json::Map<String, Value>, request_ms: u64) {
     document.insert("connect_timeout_ms".into(), Value::from(1000));
     document.insert("request_timeout_ms".into(), Value::from(request_ms));
+}
+
+/// The path of a file in `tests/vectors` (the independent vectors and their test keys).
+pub fn vectors_file(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors")
+        .join(name)
+        .to_str()
+        .expect("the checkout path is UTF-8")
+        .to_owned()
 }
 
 pub const SLACK: Duration = Duration::from_secs(1);

@@ -37,6 +37,7 @@ final class NativeError
                 Library::string($ffi->wxface_error_request_id($cell)),
                 self::decode($detailJson),
                 $detailJson,
+                $ffi->wxface_error_request_sent($cell) === 1,
             );
         } finally {
             $ffi->wxface_error_free($cell);

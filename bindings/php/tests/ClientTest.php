@@ -8,6 +8,7 @@ use PHPUnit\Framework\TestCase;
 use Wxface\Client;
 use Wxface\Exception\ApiException;
 use Wxface\Exception\InvalidArgumentException;
+use Wxface\Exception\NetworkException;
 use Wxface\Exception\SignatureException;
 use Wxface\Exception\TimeoutException;
 use Wxface\Exception\WxfaceException;
@@ -168,6 +169,21 @@ final class ClientTest extends TestCase
      *
      * @return T
      */
+    public function testIsRequestSentTellsWhetherARetryIsSafe(): void
+    {
+        $client = new Client(self::$sim->config());
+        $invalid = $this->failure(InvalidArgumentException::class, fn () => $client->terminateContract(Sim::ORG, 'a/b'));
+        self::assertFalse($invalid->isRequestSent());
+        $api = $this->failure(ApiException::class, fn () => $client->terminateContract(Sim::ORG, Sim::TERMINATED_USER));
+        self::assertTrue($api->isRequestSent());
+        self::$sim->setFault('drop_connection', 1);
+        $dropped = $this->failure(NetworkException::class, fn () => $client->terminateContract(Sim::ORG, 'U0000010011'));
+        self::assertTrue($dropped->isRequestSent(), 'the request was written: the outcome is unknown');
+        $unreachable = new Client(['base_url' => 'https://127.0.0.1:1'] + self::$sim->config());
+        $refused = $this->failure(NetworkException::class, fn () => $unreachable->terminateContract(Sim::ORG, 'U0000010012'));
+        self::assertFalse($refused->isRequestSent());
+    }
+
     private function failure(string $class, callable $call): WxfaceException
     {
         try {

@@ -99,6 +99,34 @@ final class ConfigTest extends TestCase
      * @param class-string<WxfaceException> $class
      * @param array<string, mixed>|string   $config
      */
+    public function testAPemGivenAsAFilePathIsNeverQuoted(): void
+    {
+        $config = self::$sim->config();
+        $pem = (string) file_get_contents($config['private_key_file']);
+        $lines = array_filter(explode("\n", $pem), fn (string $l) => $l !== '' && !str_starts_with($l, '-----'));
+        foreach (['private_key_file', 'wechatpay_public_key_file', 'root_ca_file'] as $key) {
+            $e = $this->refused(ConfigException::class, [$key => $pem] + $config);
+            self::assertStringContainsString('a PEM document, not a file path', $e->getMessage());
+            foreach ($lines as $line) {
+                self::assertStringNotContainsString($line, $e->getMessage());
+                self::assertStringNotContainsString($line, (string) $e);
+            }
+        }
+    }
+
+    public function testAKeyGivenTwiceInJsonIsRefused(): void
+    {
+        $json = rtrim(rtrim((string) file_get_contents(self::$sim->configPath())), '}') . ',"mchid":"1900000002"}';
+        $e = $this->refused(ConfigException::class, $json);
+        self::assertStringContainsString('"mchid" is given twice', $e->getMessage());
+    }
+
+    public function testAPortAbove65535IsRefused(): void
+    {
+        $e = $this->refused(ConfigException::class, ['base_url' => 'https://127.0.0.1:99999'] + self::$sim->config());
+        self::assertStringContainsString('port', $e->getMessage());
+    }
+
     private function refused(string $class, array|string $config): WxfaceException
     {
         try {

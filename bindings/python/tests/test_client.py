@@ -194,3 +194,66 @@ def test_pem_given_as_bytes(sim: Sim, user: str) -> None:
     with wxface.Client(config) as client:
         client.terminate_contract(ORG, user)
 
+
+
+# --- safe retries and hostile input (c-api.md "Was the request sent?") -----------------------
+
+
+def test_request_sent_tells_whether_a_retry_is_safe(sim: Sim, client: wxface.Client) -> None:
+    first, second, third = fresh_users(3)
+    with pytest.raises(wxface.InvalidArgumentError) as invalid:
+        client.terminate_contract(ORG, "a/b")
+    assert invalid.value.request_sent is False
+    with pytest.raises(wxface.ApiError) as api:
+        client.terminate_contract(ORG, TERMINATED_USER)
+    assert api.value.request_sent is True
+    sim.set_fault("bad_signature", 1)
+    with pytest.raises(wxface.SignatureError) as signature:
+        client.terminate_contract(ORG, first)
+    assert signature.value.request_sent is True
+    sim.set_fault("drop_connection", 1)
+    with pytest.raises(wxface.NetworkError) as dropped:
+        client.terminate_contract(ORG, second)
+    assert dropped.value.request_sent is True, "the request was written: the outcome is unknown"
+    # Nothing listens on port 1 of the loopback: refused before a byte was written.
+    with wxface.Client(sim.config(base_url="https://127.0.0.1:1")) as unreachable:
+        with pytest.raises(wxface.NetworkError) as refused:
+            unreachable.terminate_contract(ORG, third)
+    assert refused.value.request_sent is False
+    assert "request_sent=True" in repr(dropped.value)
+
+
+def test_errors_survive_pickling_with_every_field(client: wxface.Client) -> None:
+    import pickle
+
+    with pytest.raises(wxface.ApiError) as info:
+        client.terminate_contract(ORG, TERMINATED_USER)
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert type(copy) is wxface.ApiError
+    fields = ("status", "message", "http_status", "api_code", "request_id", "detail", "request_sent")
+    assert [getattr(copy, f) for f in fields] == [getattr(info.value, f) for f in fields]
+
+
+def test_a_pem_given_as_a_file_path_is_never_quoted(sim: Sim) -> None:
+    config = sim.config()
+    pem = Path(config["private_key_file"]).read_text()
+    body_lines = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+    for key in ("private_key_file", "wechatpay_public_key_file", "root_ca_file"):
+        with pytest.raises(wxface.ConfigError) as info:
+            wxface.Client(sim.config(**{key: pem}))
+        message = info.value.message
+        assert "a PEM document, not a file path" in message
+        assert not any(line in message for line in body_lines), message
+        assert not any(line in repr(info.value) for line in body_lines)
+
+
+def test_a_key_given_twice_in_json_text_is_refused(sim: Sim) -> None:
+    text = sim.config_path.read_text().rstrip().rstrip("}") + ', "base_url": "https://127.0.0.1:1"}'
+    with pytest.raises(wxface.ConfigError, match='"base_url" is given twice'):
+        wxface.Client(text)
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_a_port_outside_1_to_65535_is_refused(sim: Sim, port: str) -> None:
+    with pytest.raises(wxface.ConfigError, match="port"):
+        wxface.Client(sim.config(base_url=f"https://127.0.0.1:{port}"))

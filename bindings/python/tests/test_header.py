@@ -17,6 +17,7 @@ C_TYPES: Dict[str, Any] = {
     "void": None,
     "wxface_status": _native.status_t,
     "uint32_t": ctypes.c_uint32,
+    "int": ctypes.c_int,
     "uint16_t": ctypes.c_uint16,
     "size_t": ctypes.c_size_t,
     "const char *": ctypes.c_char_p,

@@ -10,7 +10,7 @@ use Wxface\Status;
  * A failed wxface call. getStatus() (also getCode()) is the C API's wxface_status; the
  * subclass says the same thing as a type. For an answer from WeChat Pay (ApiException) the
  * HTTP status, the answer's code, its Request-ID and its decoded "detail" are filled in;
- * otherwise they are 0, "", "" and null.
+ * otherwise they are 0, "", "" and null. isRequestSent() says whether a retry is safe.
  */
 class WxfaceException extends \RuntimeException
 {
@@ -38,6 +38,7 @@ class WxfaceException extends \RuntimeException
         private readonly string $requestId = '',
         private readonly ?array $detail = null,
         private readonly string $detailJson = '',
+        private readonly bool $requestSent = false,
         ?\Throwable $previous = null,
     ) {
         parent::__construct($message, $status, $previous);
@@ -57,10 +58,11 @@ class WxfaceException extends \RuntimeException
         string $requestId = '',
         ?array $detail = null,
         string $detailJson = '',
+        bool $requestSent = false,
     ): self {
         $class = self::CLASS_OF_STATUS[$status] ?? self::class;
 
-        return new $class($message, $status, $httpStatus, $apiCode, $requestId, $detail, $detailJson);
+        return new $class($message, $status, $httpStatus, $apiCode, $requestId, $detail, $detailJson, $requestSent);
     }
 
     /** The wxface_status of the failed call (Wxface\Status::*). */
@@ -96,6 +98,17 @@ class WxfaceException extends \RuntimeException
     public function getDetail(): ?array
     {
         return $this->detail;
+    }
+
+    /**
+     * True when at least one byte of the request was written, so WeChat Pay may have received
+     * and carried it out (always for ApiException, SignatureException and ResponseException;
+     * for NetworkException and TimeoutException the outcome is then unknown: query before
+     * repeating a deduction). False when nothing was written: repeating the call is safe.
+     */
+    public function isRequestSent(): bool
+    {
+        return $this->requestSent;
     }
 
     /** The answer's "detail" member as the JSON text the library returned; "" when absent. */

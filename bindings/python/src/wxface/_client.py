@@ -121,6 +121,7 @@ def raise_error(lib: _native.NativeLibrary, status: int, err: Any) -> None:
         api_code = _text(lib.wxface_error_api_code(err))
         request_id = _text(lib.wxface_error_request_id(err))
         detail_json = _text(lib.wxface_error_detail_json(err))
+        request_sent = bool(lib.wxface_error_request_sent(err))
     finally:
         lib.wxface_error_free(err)
     detail = None
@@ -139,6 +140,7 @@ def raise_error(lib: _native.NativeLibrary, status: int, err: Any) -> None:
         api_code=api_code,
         request_id=request_id,
         detail=detail,
+        request_sent=request_sent,
     )
 
 

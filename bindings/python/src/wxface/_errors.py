@@ -32,6 +32,11 @@ class WxfaceError(Exception):
         request_id: the answer's ``Request-ID`` header (quote it to WeChat Pay support), or ``""``.
         detail: the answer's ``detail`` member parsed into a dict, or ``None``. For a 401
             ``SIGN_ERROR`` it holds ``sign_information.truncated_sign_message``.
+        request_sent: ``True`` when at least one byte of the request was written, so WeChat
+            Pay may have received and carried it out (always for :class:`ApiError`,
+            :class:`SignatureError`, :class:`ResponseError`; for :class:`NetworkError` and
+            :class:`WxfaceTimeoutError` the outcome is then unknown: query before repeating a
+            deduction). ``False`` when nothing was written: repeating the call is safe.
     """
 
     #: The ``wxface_status`` this class stands for (the class default for ``status``).
@@ -43,6 +48,7 @@ class WxfaceError(Exception):
     api_code: str
     request_id: str
     detail: Optional[Dict[str, Any]]
+    request_sent: bool
 
     def __init__(
         self,
@@ -53,6 +59,7 @@ class WxfaceError(Exception):
         api_code: str = "",
         request_id: str = "",
         detail: Optional[Dict[str, Any]] = None,
+        request_sent: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = self.STATUS if status is None else status
@@ -61,6 +68,7 @@ class WxfaceError(Exception):
         self.api_code = api_code
         self.request_id = request_id
         self.detail = detail
+        self.request_sent = request_sent
 
     def __str__(self) -> str:
         return self.message
@@ -75,6 +83,8 @@ class WxfaceError(Exception):
             parts.append(f"request_id={self.request_id!r}")
         if self.detail is not None:
             parts.append(f"detail={self.detail!r}")
+        if self.request_sent:
+            parts.append("request_sent=True")
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def __reduce__(self) -> Any:
@@ -88,6 +98,7 @@ class WxfaceError(Exception):
                 self.api_code,
                 self.request_id,
                 None if self.detail is None else json.dumps(self.detail),
+                self.request_sent,
             ),
         )
 
@@ -100,6 +111,7 @@ def _rebuild(
     api_code: str,
     request_id: str,
     detail_json: Optional[str],
+    request_sent: bool = False,
 ) -> WxfaceError:
     detail = None if detail_json is None else json.loads(detail_json)
     return cls(
@@ -109,6 +121,7 @@ def _rebuild(
         api_code=api_code,
         request_id=request_id,
         detail=detail,
+        request_sent=request_sent,
     )
 
 

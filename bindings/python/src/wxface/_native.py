@@ -20,7 +20,7 @@ import ctypes.util
 import os
 import sys
 import threading
-from ctypes import POINTER, c_char_p, c_size_t, c_uint16, c_uint32
+from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint16, c_uint32
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._errors import LibraryNotFoundError
@@ -84,6 +84,7 @@ FUNCTIONS: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "wxface_error_api_code": (c_char_p, (error_p,)),
     "wxface_error_request_id": (c_char_p, (error_p,)),
     "wxface_error_detail_json": (c_char_p, (error_p,)),
+    "wxface_error_request_sent": (c_int, (error_p,)),
     "wxface_error_free": (None, (error_p,)),
     "wxface_version": (c_char_p, ()),
     "wxface_abi_version": (c_uint32, ()),

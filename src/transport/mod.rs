@@ -1,15 +1,19 @@
 //! HTTPS transport: one pooled ureq agent per client (rustls on aws-lc-rs), the bundled and
 //! configured trust roots, timeouts, proxy, the answer size cap and the one safe failover.
 
+mod connect;
+mod lookup;
+
+use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
 use ureq::http::{HeaderMap, Response};
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector, NextTimeout};
 
+use self::connect::{Connect, DeferredResolver, NotConnected};
+use self::lookup::{LookupFailure, Lookups};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 
@@ -29,12 +33,31 @@ pub struct RawAnswer {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// The body was longer than [`MAX_ANSWER_BYTES`] and `body` holds only its first part
+    /// (kept for a non-2xx answer, whose status and code still count).
+    pub body_cut: bool,
 }
 
 impl RawAnswer {
     /// A header value by case-insensitive name, if present and printable.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// `error`, about this answer: its HTTP status and Request-ID attached.
+    pub fn annotate(&self, error: Error) -> Error {
+        about_answer(error, self.status, &self.headers)
+    }
+}
+
+/// The one place an error learns which answer it is about: the HTTP status, and the
+/// `Request-ID` that WeChat Pay support asks for (taken whatever its bytes; the error makes
+/// it printable).
+fn about_answer(error: Error, status: u16, headers: &HeaderMap) -> Error {
+    let error = error.with_http_status(status);
+    match headers.get("Request-ID") {
+        Some(id) => error.with_request_id(&String::from_utf8_lossy(id.as_bytes())),
+        None => error,
     }
 }
 
@@ -96,10 +119,11 @@ impl Transport {
             .user_agent(user_agent)
             .accept("application/json")
             .build();
+        let lookups = Lookups::default();
         let agent = Agent::with_parts(
             agent_config,
-            ConnectPhase(DefaultConnector::new()),
-            ResolveOnConnect::default(),
+            Connect::new(lookups.clone()),
+            DeferredResolver(lookups),
         );
         Ok(Transport {
             agent,
@@ -164,16 +188,20 @@ impl Transport {
             }
         };
         let mut response = outcome.map_err(|e| Failure::from_ureq(e, base_url))?;
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_ANSWER_BYTES)
-            .read_to_vec()
+        let (body, body_cut) = read_body(&mut response)
             .map_err(|e| Failure::from_ureq(e, base_url).with_answer(&response))?;
+        let status = response.status().as_u16();
+        if body_cut && (200..300).contains(&status) {
+            let error = Error::response(format!(
+                "answer from {base_url} is larger than the {MAX_ANSWER_BYTES}-byte limit"
+            ));
+            return Err(Failure::sent(error).with_answer(&response));
+        }
         Ok(RawAnswer {
-            status: response.status().as_u16(),
+            status,
             headers: std::mem::take(response.headers_mut()),
             body,
+            body_cut,
         })
     }
 
@@ -193,6 +221,31 @@ impl Transport {
     }
 }
 
+/// Reads at most [`MAX_ANSWER_BYTES`] of the body; `true` when there was more.
+fn read_body(response: &mut Response<ureq::Body>) -> Result<(Vec<u8>, bool), ureq::Error> {
+    let mut body = Vec::new();
+    response
+        .body_mut()
+        .as_reader()
+        .take(MAX_ANSWER_BYTES + 1)
+        .read_to_end(&mut body)
+        .map_err(ureq_error)?;
+    let cut = body.len() as u64 > MAX_ANSWER_BYTES;
+    body.truncate(MAX_ANSWER_BYTES as usize);
+    Ok((body, cut))
+}
+
+/// The ureq error inside an I/O error from a body reader.
+fn ureq_error(io: std::io::Error) -> ureq::Error {
+    if io.get_ref().is_some_and(|inner| inner.is::<ureq::Error>()) {
+        if let Some(Ok(inner)) = io.into_inner().map(|e| e.downcast::<ureq::Error>()) {
+            return *inner;
+        }
+        unreachable!("checked to hold a ureq::Error");
+    }
+    ureq::Error::Io(io)
+}
+
 /// A transport failure, and whether it happened before any request byte was sent.
 struct Failure {
     error: Error,
@@ -207,46 +260,64 @@ impl Failure {
         }
     }
 
-    fn from_ureq(error: ureq::Error, base_url: &str) -> Self {
-        let (error, nothing_sent) = match error {
-            ureq::Error::Other(inner) => match inner.downcast::<NotConnected>() {
-                Ok(not_connected) => (not_connected.0, true),
-                Err(other) => (ureq::Error::Other(other), false),
-            },
-            e @ (ureq::Error::HostNotFound | ureq::Error::Timeout(ureq::Timeout::Resolve)) => {
-                (e, true)
-            }
-            other => (other, false),
-        };
+    fn sent(error: Error) -> Self {
         Failure {
-            error: classify(&error, base_url, nothing_sent),
-            nothing_sent,
+            error: error.with_request_sent(),
+            nothing_sent: false,
+        }
+    }
+
+    fn from_ureq(error: ureq::Error, base_url: &str) -> Self {
+        match error {
+            ureq::Error::Other(inner) => match inner.downcast::<NotConnected>() {
+                Ok(not_connected) => Failure {
+                    error: classify(not_connected.0, base_url, false),
+                    nothing_sent: true,
+                },
+                Err(other) => Failure::sent(classify(ureq::Error::Other(other), base_url, true)),
+            },
+            // ureq looks the host up before connecting when a proxy is set.
+            e @ (ureq::Error::HostNotFound | ureq::Error::Timeout(ureq::Timeout::Resolve)) => {
+                Failure {
+                    error: classify(e, base_url, false),
+                    nothing_sent: true,
+                }
+            }
+            other => Failure::sent(classify(other, base_url, true)),
         }
     }
 
     /// A failure while reading the answer's body: the status and Request-ID did arrive.
     fn with_answer(mut self, response: &Response<ureq::Body>) -> Self {
-        self.error = self.error.with_http_status(response.status().as_u16());
-        if let Some(id) = response
-            .headers()
-            .get("Request-ID")
-            .and_then(|v| v.to_str().ok())
-        {
-            self.error = self.error.with_request_id(id);
-        }
+        self.error = about_answer(self.error, response.status().as_u16(), response.headers());
         self
     }
 }
 
-/// Maps a ureq error to a wxface error with a message that says where it happened.
-fn classify(error: &ureq::Error, base_url: &str, connecting: bool) -> Error {
+/// Maps a ureq error to a wxface error with a message that says where it happened. A TLS
+/// failure once the request was written is a network error: `WXFACE_ERR_TLS` promises that
+/// nothing was sent.
+fn classify(error: ureq::Error, base_url: &str, sent: bool) -> Error {
     use ureq::Error as E;
-    let phase = if connecting {
-        "connecting to"
-    } else {
-        "talking to"
+    let phase = if sent { "talking to" } else { "connecting to" };
+    let tls = |what: &dyn std::fmt::Display| match sent {
+        false => Error::new(ErrorKind::Tls, format!("{phase} {base_url}: TLS: {what}")),
+        true => Error::new(
+            ErrorKind::Network,
+            format!("{phase} {base_url}: TLS failure after the request was written: {what}"),
+        ),
     };
     match error {
+        E::Other(inner) => match inner.downcast::<LookupFailure>() {
+            Ok(lookup) => {
+                let kind = match *lookup {
+                    LookupFailure::TimedOut => ErrorKind::Timeout,
+                    _ => ErrorKind::Network,
+                };
+                Error::new(kind, format!("{phase} {base_url}: {lookup}"))
+            }
+            Err(other) => Error::new(ErrorKind::Network, format!("{phase} {base_url}: {other}")),
+        },
         E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => Error::new(
             ErrorKind::Timeout,
             format!("{phase} {base_url}: connect timeout exceeded (connect_timeout_ms)"),
@@ -259,16 +330,13 @@ fn classify(error: &ureq::Error, base_url: &str, connecting: bool) -> Error {
             ErrorKind::Network,
             format!("{phase} {base_url}: host not found (DNS)"),
         ),
-        E::BodyExceedsLimit(_) => Error::response(format!(
-            "answer from {base_url} is larger than the {MAX_ANSWER_BYTES}-byte limit"
-        )),
-        E::Tls(what) => Error::new(ErrorKind::Tls, format!("{phase} {base_url}: TLS: {what}")),
-        E::Rustls(e) => Error::new(ErrorKind::Tls, format!("{phase} {base_url}: TLS: {e}")),
+        E::Tls(what) => tls(&what),
+        E::Rustls(e) => tls(&e),
         E::Io(io) => match io
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         {
-            Some(tls) => Error::new(ErrorKind::Tls, format!("{phase} {base_url}: TLS: {tls}")),
+            Some(e) => tls(e),
             None if io.kind() == std::io::ErrorKind::TimedOut => Error::new(
                 ErrorKind::Timeout,
                 format!("{phase} {base_url}: timed out ({io})"),
@@ -281,83 +349,4 @@ fn classify(error: &ureq::Error, base_url: &str, connecting: bool) -> Error {
         ),
         other => Error::new(ErrorKind::Network, format!("{phase} {base_url}: {other}")),
     }
-}
-
-/// Wraps ureq's connector chain (TCP, proxy, TLS handshake) so that a failure there is
-/// recognisable afterwards: it happened before any byte of the request was written.
-#[derive(Debug)]
-struct ConnectPhase(DefaultConnector);
-
-#[derive(Debug)]
-struct NotConnected(ureq::Error);
-
-impl std::fmt::Display for NotConnected {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "connection not established: {}", self.0)
-    }
-}
-
-impl std::error::Error for NotConnected {}
-
-impl Connector<()> for ConnectPhase {
-    type Out = <DefaultConnector as Connector<()>>::Out;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<()>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let not_connected = |e| ureq::Error::Other(Box::new(NotConnected(e)));
-        let resolved;
-        let details = if details.addrs.is_empty() && details.config.proxy().is_none() {
-            resolved = resolve_now(details).map_err(not_connected)?;
-            &resolved
-        } else {
-            details
-        };
-        self.0.connect(details, chained).map_err(not_connected)
-    }
-}
-
-/// ureq looks the host up before every request, also one that then reuses a pooled
-/// connection, and with a timeout set it does so on a new thread: a thread and a DNS lookup
-/// per call. Without a proxy this resolver leaves the lookup to [`ConnectPhase`], which does
-/// it only when a new connection is opened; with a proxy, ureq's own rules apply.
-#[derive(Debug, Default)]
-struct ResolveOnConnect(DefaultResolver);
-
-impl Resolver for ResolveOnConnect {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        match config.proxy() {
-            Some(_) => self.0.resolve(uri, config, timeout),
-            None => Ok(self.empty()),
-        }
-    }
-}
-
-/// The details of a new connection with the host looked up, within the connect timeout.
-fn resolve_now<'a>(details: &ConnectionDetails<'a>) -> Result<ConnectionDetails<'a>, ureq::Error> {
-    let started = Instant::now();
-    let addrs = DefaultResolver::default().resolve(details.uri, details.config, details.timeout)?;
-    let mut timeout = details.timeout;
-    if let ureq::unversioned::transport::time::Duration::Exact(left) = timeout.after {
-        timeout.after = left.saturating_sub(started.elapsed()).into();
-    }
-    Ok(ConnectionDetails {
-        uri: details.uri,
-        addrs,
-        config: details.config,
-        request_level: details.request_level,
-        resolver: details.resolver,
-        now: details.now,
-        timeout,
-        current_time: details.current_time.clone(),
-        run_connector: details.run_connector.clone(),
-        register_shutdown: details.register_shutdown.clone(),
-    })
 }
