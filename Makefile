@@ -11,14 +11,17 @@ LDLIBS_C := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lwxface
 DEMO_ORG  := DBES323aeb
 DEMO_USER := U0000000001
 
-.PHONY: all build demo test header tools clean bench bench-peers soak asan
+.PHONY: all build demo test lint header tools clean bench bench-peers soak asan FORCE
 
 all: build
 
-build:
+build: $(RELEASE)/libwxface.so
+
+# cargo decides what to rebuild; make then relinks the example only if the library file changed.
+$(RELEASE)/libwxface.so: FORCE
 	$(CARGO) build --release --workspace
 
-$(BUILD)/terminate_contract: examples/c/terminate_contract.c include/wxface.h build
+$(BUILD)/terminate_contract: examples/c/terminate_contract.c include/wxface.h $(RELEASE)/libwxface.so
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_C) -o $@ $< $(LDLIBS_C)
 
@@ -37,6 +40,11 @@ test: tools
 	@cat target/tmp/valgrind-summary.txt
 	scripts/test-python
 	scripts/test-php
+
+# The lint gates CI runs before the tests: cargo fmt --check, clippy -D warnings, mypy --strict
+# (Python package), php -l and phpcs PSR-12 (PHP package).
+lint:
+	scripts/lint
 
 # The full load run: 8 threads x 500 calls on one client (make test runs 8 x 60).
 soak: tools
@@ -57,7 +65,8 @@ bench:
 bench-peers:
 	bench/peers/run
 
-# Refreshes the committed include/wxface.h and bindings/php/wxface.ffi.h from the sources.
+# Refreshes the committed generated files (include/wxface.h, the PHP header and classes, the
+# Python ctypes declarations) from the sources.
 header:
 	WXFACE_UPDATE_HEADER=1 $(CARGO) build --release
 

@@ -1,16 +1,41 @@
-//! Generates the C header with cbindgen into OUT_DIR (and into include/ on request), the
-//! macro-free copy PHP FFI reads (bindings/php/wxface.ffi.h), and
-//! passes the rustls version and ABI generation to the crate.
+//! Generates, from one cbindgen run over `src/ffi`, everything that describes the C ABI: the
+//! C header, the macro-free header PHP's FFI reads, the Python ctypes declarations and the
+//! PHP `Status` and `Native` classes (`codegen/`). They are written to OUT_DIR;
+//! `WXFACE_UPDATE_HEADER=1` (`make header`) copies them to their committed places, and
+//! `tests/header.rs` fails when a committed copy is stale. Also passes the rustls version and
+//! the ABI generation to the crate.
+
+#[path = "codegen/c_api.rs"]
+mod c_api;
+#[path = "codegen/php.rs"]
+mod php;
+#[path = "codegen/python.rs"]
+mod python;
 
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// Every generated file: its name in OUT_DIR, and where its committed copy lives.
+const GENERATED: &[(&str, &str)] = &[
+    ("wxface.h", "include/wxface.h"),
+    ("wxface.ffi.h", "bindings/php/wxface.ffi.h"),
+    ("Status.php", "bindings/php/src/Status.php"),
+    ("Native.php", "bindings/php/src/Native.php"),
+    ("_capi.py", "bindings/python/src/wxface/_capi.py"),
+];
+
 fn main() {
     let crate_dir =
         PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for input in ["src", "cbindgen.toml", "Cargo.toml", "Cargo.lock"] {
+    for input in [
+        "src",
+        "codegen",
+        "cbindgen.toml",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed={input}");
     }
     println!("cargo:rerun-if-env-changed=WXFACE_UPDATE_HEADER");
@@ -20,65 +45,48 @@ fn main() {
     println!("cargo:rustc-env=WXFACE_RUSTLS_VERSION={rustls_version}");
     let abi_version = abi_version(&crate_dir.join("Cargo.toml"));
     println!("cargo:rustc-env=WXFACE_ABI_VERSION={abi_version}");
+    let version = env::var("CARGO_PKG_VERSION").expect("cargo sets the version");
 
+    let bindings = generate_bindings(&crate_dir, abi_version);
     let header = out_dir.join("wxface.h");
-    generate_header(&crate_dir, &header, abi_version);
+    bindings.write_to_file(&header);
+    let c_header = fs::read_to_string(&header).expect("read the generated header");
+    let api = c_api::CApi::from_bindings(&bindings);
+    let contents = [
+        ("wxface.ffi.h", php::ffi_header(&c_header)),
+        ("Status.php", php::status_class(&api)),
+        ("Native.php", php::native_class(&api, &version, abi_version)),
+        ("_capi.py", python::capi_module(&api, &version, abi_version)),
+    ];
+    for (name, text) in contents {
+        fs::write(out_dir.join(name), text).expect("write a generated file");
+    }
+    // For tests/header.rs: where each generated file is, and where it is committed.
+    let manifest: String = GENERATED
+        .iter()
+        .map(|(name, committed)| format!("{}\t{committed}\n", out_dir.join(name).display()))
+        .collect();
+    fs::write(out_dir.join("generated.txt"), manifest).expect("write the manifest");
     println!(
         "cargo:rustc-env=WXFACE_GENERATED_HEADER={}",
         header.display()
     );
-    // PHP's FFI::cdef reads declarations only: derive its header from this same generation.
-    let php_header = out_dir.join("wxface.ffi.h");
-    let c_header = fs::read_to_string(&header).expect("read the generated header");
-    fs::write(&php_header, php_ffi_header(&c_header)).expect("write the PHP FFI header");
     println!(
-        "cargo:rustc-env=WXFACE_GENERATED_PHP_HEADER={}",
-        php_header.display()
+        "cargo:rustc-env=WXFACE_GENERATED_MANIFEST={}",
+        out_dir.join("generated.txt").display()
     );
 
     if env::var_os("WXFACE_UPDATE_HEADER").is_some_and(|v| v == "1") {
-        let copies = [
-            (&header, "include/wxface.h"),
-            (&php_header, "bindings/php/wxface.ffi.h"),
-        ];
-        for (generated, committed) in copies {
+        for (name, committed) in GENERATED {
             let committed = crate_dir.join(committed);
             fs::create_dir_all(committed.parent().expect("a folder")).expect("create the folder");
-            fs::copy(generated, &committed).expect("copy the generated header");
+            fs::copy(out_dir.join(name), &committed).expect("copy a generated file");
             println!("cargo:warning=refreshed {}", committed.display());
         }
     }
 }
 
-/// The C header without preprocessor lines, which PHP's FFI::cdef cannot read: the
-/// `#ifdef __cplusplus` blocks go whole, every other `#` line (guards, includes, defines) is
-/// dropped, and so are the blank lines they leave behind.
-fn php_ffi_header(c_header: &str) -> String {
-    let mut out = String::from(
-        "/* The declarations of include/wxface.h for PHP FFI::cdef, which reads no preprocessor\n \
-         * lines (the status constants live in Wxface\\Status). Generated by build.rs: do not edit. */\n",
-    );
-    let mut in_cplusplus_block = false;
-    let mut last_was_blank = false;
-    for line in c_header.lines() {
-        let directive = line.trim_start();
-        if directive.starts_with("#ifdef __cplusplus") {
-            in_cplusplus_block = true;
-        } else if in_cplusplus_block {
-            in_cplusplus_block = !directive.starts_with("#endif");
-        } else if !directive.starts_with('#') {
-            let blank = line.trim().is_empty();
-            if !(blank && last_was_blank) {
-                out.push_str(line);
-                out.push('\n');
-            }
-            last_was_blank = blank;
-        }
-    }
-    out
-}
-
-fn generate_header(crate_dir: &Path, header: &Path, abi_version: u32) {
+fn generate_bindings(crate_dir: &Path, abi_version: u32) -> cbindgen::Bindings {
     let mut config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("read cbindgen.toml");
     let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets the version");
@@ -95,7 +103,6 @@ fn generate_header(crate_dir: &Path, header: &Path, abi_version: u32) {
         .with_config(config)
         .generate()
         .expect("cbindgen could not generate the header")
-        .write_to_file(header);
 }
 
 /// `abi-version = N` from `[package.metadata.wxface]`.

@@ -48,7 +48,8 @@
  * functions on one `const wxface_client *` at once. Free it with `wxface_client_free`
  * once no call is running on it.
  *
- * Functions: `wxface_client_new_from_json`, `wxface_client_free`, `wxface_terminate_contract`.
+ * Functions: `wxface_client_new_from_json`, `wxface_client_new_from_json_file`,
+ * `wxface_client_free`, `wxface_terminate_contract`.
  */
 typedef struct wxface_client wxface_client;
 
@@ -60,17 +61,19 @@ typedef struct wxface_client wxface_client;
  * Functions: `wxface_client_builder_new`, `wxface_client_builder_set_merchant`,
  * `wxface_client_builder_set_private_key_pem`, `wxface_client_builder_set_private_key_file`,
  * `wxface_client_builder_add_wechatpay_public_key_pem`,
- * `wxface_client_builder_add_platform_certificate_pem`, `wxface_client_builder_set_base_url`,
+ * `wxface_client_builder_add_wechatpay_public_key_file`,
+ * `wxface_client_builder_add_platform_certificate_pem`,
+ * `wxface_client_builder_add_platform_certificate_file`, `wxface_client_builder_set_base_url`,
  * `wxface_client_builder_set_backup_base_url`, `wxface_client_builder_add_root_ca_pem`,
- * `wxface_client_builder_set_timeouts`, `wxface_client_builder_set_proxy`,
- * `wxface_client_builder_build`, `wxface_client_builder_free`.
+ * `wxface_client_builder_add_root_ca_file`, `wxface_client_builder_set_timeouts`,
+ * `wxface_client_builder_set_proxy`, `wxface_client_builder_build`,
+ * `wxface_client_builder_free`.
  */
 typedef struct wxface_client_builder wxface_client_builder;
 
 /**
  * An error returned through `wxface_error **err`. Owned by the caller, who frees it with
  * `wxface_error_free`. The strings its accessors return live as long as the error.
- *
  * Every string it returns is one printable line (control characters and bidi overrides
  * replaced); the message is at most 1024 bytes.
  *
@@ -123,14 +126,14 @@ typedef uint32_t wxface_status;
 #define WXFACE_ERR_API 6
 
 /**
- * A 2xx answer could not be trusted: signature headers missing, signature wrong, unknown
+ * A 2xx response could not be trusted: signature headers missing, signature wrong, unknown
  * `Wechatpay-Serial`, or `Wechatpay-Timestamp` more than 300 s from the local clock.
  */
 #define WXFACE_ERR_SIGNATURE 7
 
 /**
- * A 2xx answer that does not fit the operation (unexpected status, body, body over the size
- * limit).
+ * A 2xx response that does not fit the operation (unexpected status, body, body over the
+ * size limit).
  */
 #define WXFACE_ERR_RESPONSE 8
 
@@ -144,7 +147,8 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * A new, empty builder (defaults as in the README), or NULL if memory ran out.
+ * A new, empty builder (defaults as in the README). NULL only if an internal defect was
+ * caught (allocation failure aborts the process, as everywhere in Rust).
  */
 wxface_client_builder *wxface_client_builder_new(void);
 
@@ -182,12 +186,27 @@ wxface_status wxface_client_builder_add_wechatpay_public_key_pem(wxface_client_b
                                                                  wxface_error **err);
 
 /**
+ * Adds a WeChat Pay public key from a PEM file (read now), with its id `PUB_KEY_ID_…`.
+ */
+wxface_status wxface_client_builder_add_wechatpay_public_key_file(wxface_client_builder *builder,
+                                                                  const char *public_key_id,
+                                                                  const char *path,
+                                                                  wxface_error **err);
+
+/**
  * Adds WeChat Pay platform certificates (PEM); serials are read from the certificates.
  */
 wxface_status wxface_client_builder_add_platform_certificate_pem(wxface_client_builder *builder,
                                                                  const uint8_t *pem,
                                                                  size_t pem_len,
                                                                  wxface_error **err);
+
+/**
+ * Adds WeChat Pay platform certificates from a PEM file (read now).
+ */
+wxface_status wxface_client_builder_add_platform_certificate_file(wxface_client_builder *builder,
+                                                                  const char *path,
+                                                                  wxface_error **err);
 
 /**
  * The API endpoint, `https://host[:port]` (default `https://api.mch.weixin.qq.com`).
@@ -212,7 +231,14 @@ wxface_status wxface_client_builder_add_root_ca_pem(wxface_client_builder *build
                                                     wxface_error **err);
 
 /**
- * Connect and whole-call timeouts in milliseconds (each at least 1; defaults 5000, 15000).
+ * Adds trusted root certificates from a PEM file (read now) to the bundled ones.
+ */
+wxface_status wxface_client_builder_add_root_ca_file(wxface_client_builder *builder,
+                                                     const char *path,
+                                                     wxface_error **err);
+
+/**
+ * Connect and whole-request timeouts in milliseconds (each at least 1; defaults 5000, 15000).
  */
 wxface_status wxface_client_builder_set_timeouts(wxface_client_builder *builder,
                                                  uint32_t connect_timeout_ms,
@@ -220,7 +246,7 @@ wxface_status wxface_client_builder_set_timeouts(wxface_client_builder *builder,
                                                  wxface_error **err);
 
 /**
- * An HTTP proxy, `http://host:port`.
+ * An HTTP proxy, `http://host:port` (or `http://user:password@host:port`).
  */
 wxface_status wxface_client_builder_set_proxy(wxface_client_builder *builder,
                                               const char *proxy_url,
@@ -240,12 +266,23 @@ wxface_status wxface_client_builder_build(wxface_client_builder *builder,
 void wxface_client_builder_free(wxface_client_builder *builder);
 
 /**
- * Makes a client from one JSON document (the configuration keys of the README).
+ * Makes a client from one JSON document (the configuration keys of the README). Relative
+ * `*_file` paths in it are relative to the working directory.
  * On success `*client_out` receives the client; on failure it is left untouched.
  */
 wxface_status wxface_client_new_from_json(const char *config_json,
                                           wxface_client **client_out,
                                           wxface_error **err);
+
+/**
+ * Makes a client from a JSON configuration file: UTF-8, at most 1 MiB, a leading UTF-8 BOM
+ * skipped; relative `*_file` paths in it are relative to the file's folder. The buffer the
+ * file was read into is wiped (it may hold `private_key_pem`).
+ * On success `*client_out` receives the client; on failure it is left untouched.
+ */
+wxface_status wxface_client_new_from_json_file(const char *path,
+                                               wxface_client **client_out,
+                                               wxface_error **err);
 
 /**
  * Frees a client. NULL is a no-op.
@@ -255,7 +292,7 @@ void wxface_client_free(wxface_client *client);
 /**
  * Terminates the face-pay contract of `user_id` in `organization_id`
  * (`POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`).
- * `WXFACE_OK` once WeChat Pay answered 204 and the answer's signature verified. Ids must be
+ * `WXFACE_OK` once WeChat Pay answered 204 and the response's signature verified. Ids must be
  * 1-256 printable ASCII bytes without `/ ? # % \` and not `.` or `..`; otherwise
  * `WXFACE_ERR_INVALID_ARGUMENT` and nothing is sent.
  */
@@ -270,29 +307,32 @@ wxface_status wxface_terminate_contract(const wxface_client *client,
 wxface_status wxface_error_status(const wxface_error *err);
 
 /**
- * One line of English naming the cause; `""` if `err` is NULL. Valid until the error is freed.
+ * One line of English naming the cause, at most 1024 bytes; `""` if `err` is NULL. Valid
+ * until the error is freed.
  */
 const char *wxface_error_message(const wxface_error *err);
 
 /**
- * The HTTP status of WeChat Pay's answer; 0 when no answer arrived or `err` is NULL.
+ * The HTTP status of WeChat Pay's response; 0 when none arrived or `err` is NULL.
  */
 uint16_t wxface_error_http_status(const wxface_error *err);
 
 /**
- * The answer's `code`, e.g. `"PARAM_ERROR"`; `""` when absent. Valid until the error is freed.
+ * The response's `code`, e.g. `"PARAM_ERROR"`; `""` when absent. Valid until the error is
+ * freed.
  */
 const char *wxface_error_api_code(const wxface_error *err);
 
 /**
- * The answer's `Request-ID` header (quote it to WeChat Pay support); `""` when absent.
+ * The response's `Request-ID` header (quote it to WeChat Pay support); `""` when absent.
  * Valid until the error is freed.
  */
 const char *wxface_error_request_id(const wxface_error *err);
 
 /**
- * The answer's `detail` member as JSON (for a 401 SIGN_ERROR it holds
- * `sign_information.truncated_sign_message`); `""` when absent. Valid until the error is freed.
+ * The response's `detail` member as JSON, as received (for a 401 SIGN_ERROR it holds
+ * `sign_information.truncated_sign_message`); `""` when absent or over 64 KiB. Valid until
+ * the error is freed.
  */
 const char *wxface_error_detail_json(const wxface_error *err);
 

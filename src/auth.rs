@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use crate::error::{Error, ErrorKind};
 use crate::keys::MerchantKey;
 
-/// The scheme WeChat Pay APIv3 uses for both request and answer signatures.
+/// The scheme WeChat Pay APIv3 uses for both request and response signatures.
 pub const SIGNATURE_SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
 
 const NONCE_LEN: usize = 32;
@@ -109,7 +109,7 @@ pub fn string_to_sign(
     ])
 }
 
-/// The APIv3 signed-message form, shared by requests and answers: each part followed by `\n`.
+/// The APIv3 signed-message form, shared by requests and responses: each part followed by `\n`.
 pub(crate) fn signed_lines(parts: &[&[u8]]) -> Vec<u8> {
     let mut message = Vec::with_capacity(parts.iter().map(|part| part.len() + 1).sum());
     for part in parts {

@@ -1,14 +1,15 @@
 //! The client: a merchant's signer, WeChat Pay's keys and a transport, immutable after
 //! construction and shared freely between threads.
 
-use crate::answer::api_error;
+use crate::api_error::api_error;
 use crate::auth::RequestSigner;
+use crate::call::Call;
 use crate::clock::unix_now;
 use crate::config::Config;
 use crate::error::Error;
 use crate::keys::KeyStore;
-use crate::transport::{RawAnswer, Request, Transport};
-use crate::verify::verify_answer;
+use crate::transport::{RawResponse, Request, Transport};
+use crate::verify::verify_response;
 
 /// A WeChat Pay APIv3 client for one merchant. `Client` is `Send + Sync`: share one per
 /// process (connections are pooled), e.g. in an `Arc`.
@@ -16,7 +17,7 @@ use crate::verify::verify_answer;
 pub struct Client {
     signer: RequestSigner,
     keys: KeyStore,
-    /// The `Wechatpay-Serial` request header: the key WeChat Pay should sign answers with.
+    /// The `Wechatpay-Serial` request header: the key WeChat Pay should sign responses with.
     request_serial: String,
     transport: Transport,
 }
@@ -24,66 +25,62 @@ pub struct Client {
 impl Client {
     /// Builds a client from a complete configuration.
     pub fn new(config: Config) -> Result<Client, Error> {
-        config.check_complete()?;
-        let transport = Transport::new(&config, &user_agent())?;
-        let Config {
-            mchid,
-            merchant_serial_no,
-            private_key,
-            keys,
-            ..
-        } = config;
-        let (Some(mchid), Some(serial), Some(key)) = (mchid, merchant_serial_no, private_key)
-        else {
-            unreachable!("check_complete guarantees merchant and key");
-        };
-        let request_serial = keys.request_serial().unwrap_or_default().to_owned();
+        let parts = config.into_parts()?;
+        let transport = Transport::new(&parts.transport, &user_agent())?;
+        let request_serial = parts.keys.request_serial().unwrap_or_default().to_owned();
         Ok(Client {
-            signer: RequestSigner::new(&mchid, &serial, key),
-            keys,
+            signer: parts.signer,
+            keys: parts.keys,
             request_serial,
             transport,
         })
     }
 
-    /// Signs and sends one request, then checks the answer: a non-2xx answer becomes an
-    /// [`crate::ErrorKind::Api`] error, a 2xx answer is returned only once its signature
-    /// has been verified.
-    pub(crate) fn execute(
-        &self,
-        method: &'static str,
-        target: &str,
-        body: Option<&[u8]>,
-    ) -> Result<RawAnswer, Error> {
-        let authorization = self
-            .signer
-            .authorization(method, target, body.unwrap_or_default())?;
+    /// Signs and sends one call, then checks the response: a non-2xx response becomes an
+    /// [`crate::ErrorKind::Api`] error; a 2xx response is returned only once its signature
+    /// verified and it is the operation's documented success. Every error about a response
+    /// gets its HTTP status and Request-ID here, and nowhere else.
+    pub(crate) fn execute(&self, call: &Call) -> Result<RawResponse, Error> {
+        let body = call.body.as_deref();
+        let authorization =
+            self.signer
+                .authorization(call.method, &call.target, body.unwrap_or_default())?;
         let headers = [
             ("Authorization", authorization.as_str()),
             ("Wechatpay-Serial", self.request_serial.as_str()),
         ];
-        let answer = self.transport.send(&Request {
-            method,
-            target,
+        let response = self.transport.send(&Request {
+            method: call.method,
+            target: &call.target,
             headers: &headers,
             body,
         })?;
-        let checked = if (200..300).contains(&answer.status) {
-            verify_answer(
-                &self.keys,
-                |name| answer.header(name),
-                &answer.body,
-                unix_now(),
-            )
-        } else {
-            Err(api_error(answer.status, &answer.body, answer.body_cut))
-        };
-        checked.map_err(|e| answer.annotate(e))?;
-        Ok(answer)
+        self.check(call, &response)
+            .map_err(|error| response.annotate(error))?;
+        Ok(response)
+    }
+
+    fn check(&self, call: &Call, response: &RawResponse) -> Result<(), Error> {
+        if !(200..300).contains(&response.status) {
+            return Err(api_error(
+                response.status,
+                &response.body,
+                response.body_cut,
+            ));
+        }
+        verify_response(
+            &self.keys,
+            |name| response.header(name),
+            &response.body,
+            unix_now(),
+        )?;
+        call.success
+            .check(call.name, response.status, &response.body)
     }
 }
 
-/// `wxface/<version> (<os>; <arch>) rustls/<version>`, as protocol.md asks.
+/// `wxface/<version> (<os>; <arch>) rustls/<version>`: WeChat Pay asks every client to name
+/// itself, and support can then tell which library and TLS stack sent a request.
 fn user_agent() -> String {
     format!(
         "wxface/{} ({}; {}) rustls/{}",

@@ -1,7 +1,6 @@
 //! The one error type of wxface: what failed, in words a POS operator can act on, plus
-//! whatever the WeChat Pay answer said about it.
+//! whatever WeChat Pay's response said about it.
 
-use std::ffi::CStr;
 use std::fmt;
 
 use crate::printable::printable_line;
@@ -10,79 +9,36 @@ use crate::printable::printable_line;
 /// so that what is kept is always the complete JSON value as received.
 const MAX_DETAIL_JSON_BYTES: usize = 64 << 10;
 
-/// What kind of failure happened. The numbers are the C ABI's `wxface_status` values and
-/// never change (see `include/wxface.h`).
+/// What kind of failure happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
 pub enum ErrorKind {
-    /// NULL where not allowed, empty or ill-formed id, invalid UTF-8. Nothing was sent.
-    InvalidArgument = 1,
-    /// Configuration incomplete or unreadable.
-    Config = 2,
-    /// DNS failure, connection refused or reset, connection closed before a complete answer.
-    Network = 3,
-    /// Connect or whole-call deadline exceeded.
-    Timeout = 4,
-    /// TLS handshake failed or the server certificate is not trusted.
-    Tls = 5,
+    /// An argument was refused (empty or ill-formed id, bad JSON argument, invalid UTF-8).
+    /// Nothing was sent.
+    InvalidArgument,
+    /// The configuration is incomplete or unreadable.
+    Config,
+    /// DNS failure, connection refused or reset, connection closed before a complete response.
+    Network,
+    /// The connect or whole-request deadline passed.
+    Timeout,
+    /// The TLS handshake failed or the server certificate is not trusted. Nothing was sent.
+    Tls,
     /// WeChat Pay answered with a non-2xx status.
-    Api = 6,
-    /// A 2xx answer could not be trusted (signature headers, key, signature, clock).
-    Signature = 7,
-    /// A 2xx answer that does not fit the operation.
-    Response = 8,
+    Api,
+    /// A 2xx response could not be trusted (signature headers, key, signature, clock).
+    Signature,
+    /// A 2xx response that does not fit the operation.
+    Response,
     /// A defect inside wxface.
-    Internal = 9,
-}
-
-impl ErrorKind {
-    /// The C status number.
-    pub fn status(self) -> u32 {
-        self as u32
-    }
-
-    /// The kind for a C status number; `None` for `WXFACE_OK` and unknown numbers.
-    pub fn from_status(status: u32) -> Option<Self> {
-        const KINDS: [ErrorKind; 9] = [
-            ErrorKind::InvalidArgument,
-            ErrorKind::Config,
-            ErrorKind::Network,
-            ErrorKind::Timeout,
-            ErrorKind::Tls,
-            ErrorKind::Api,
-            ErrorKind::Signature,
-            ErrorKind::Response,
-            ErrorKind::Internal,
-        ];
-        KINDS.into_iter().find(|kind| kind.status() == status)
-    }
-
-    /// The English name, as `wxface_status_str` returns it.
-    pub fn name(self) -> &'static str {
-        self.c_name().to_str().unwrap_or("unknown status")
-    }
-
-    pub(crate) fn c_name(self) -> &'static CStr {
-        match self {
-            ErrorKind::InvalidArgument => c"invalid argument",
-            ErrorKind::Config => c"configuration error",
-            ErrorKind::Network => c"network error",
-            ErrorKind::Timeout => c"timeout",
-            ErrorKind::Tls => c"TLS error",
-            ErrorKind::Api => c"WeChat Pay API error",
-            ErrorKind::Signature => c"answer signature not trusted",
-            ErrorKind::Response => c"unexpected answer",
-            ErrorKind::Internal => c"internal error",
-        }
-    }
+    Internal,
 }
 
 /// A failed wxface operation.
 ///
 /// `message` is one line of English that names the cause. It never contains key material.
 /// For [`ErrorKind::Api`] the remaining fields carry what WeChat Pay answered; for every
-/// kind, `request_id` is filled whenever an answer with a `Request-ID` header arrived.
-/// Every string is one printable line: control characters and bidi overrides an answer
+/// kind, `request_id` is filled whenever a response with a `Request-ID` header arrived.
+/// Every string is one printable line: control characters and bidi overrides a response
 /// brought along are replaced, and each is at most 1024 bytes (cut with `…`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
@@ -105,7 +61,7 @@ impl Error {
             api_code: String::new(),
             request_id: String::new(),
             detail_json: String::new(),
-            // An answer arrived, so the request certainly did.
+            // A response arrived, so the request certainly did.
             request_sent: matches!(
                 kind,
                 ErrorKind::Api | ErrorKind::Signature | ErrorKind::Response
@@ -168,22 +124,22 @@ impl Error {
         &self.message
     }
 
-    /// The HTTP status of the answer, or 0 when no answer arrived.
+    /// The HTTP status of the response, or 0 when no response arrived.
     pub fn http_status(&self) -> u16 {
         self.http_status
     }
 
-    /// The answer's `code` (e.g. `PARAM_ERROR`), or "".
+    /// The response's `code` (e.g. `PARAM_ERROR`), or "".
     pub fn api_code(&self) -> &str {
         &self.api_code
     }
 
-    /// The answer's `Request-ID` header, or "". Quote it to WeChat Pay support.
+    /// The response's `Request-ID` header, or "". Quote it to WeChat Pay support.
     pub fn request_id(&self) -> &str {
         &self.request_id
     }
 
-    /// The answer's `detail` member as JSON, as received (at most 64 KiB), or "".
+    /// The response's `detail` member as JSON, as received (at most 64 KiB), or "".
     pub fn detail_json(&self) -> &str {
         &self.detail_json
     }
@@ -198,9 +154,10 @@ impl Error {
     }
 }
 
+/// The message: it names the cause (the kind is [`Error::kind`]).
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind.name(), self.message)
+        f.write_str(&self.message)
     }
 }
 

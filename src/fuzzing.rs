@@ -2,7 +2,7 @@
 //! (`fuzz/`). Not part of the API: hidden from the docs, may change at any time.
 //!
 //! They reach the parsers that see untrusted input — the configuration document, path ids,
-//! the signature headers of an answer and the body of an error answer — and each `entry::*`
+//! the signature headers of a response and the body of an error response — and each `entry::*`
 //! function checks the documented outcome, panicking when it is not met, so that a fuzzer
 //! and the committed corpus test find the same defects.
 
@@ -10,7 +10,7 @@ use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, ErrorKind};
 use crate::keys::KeyStore;
-use crate::transport::RawAnswer;
+use crate::transport::RawResponse;
 
 pub use crate::config::Config;
 
@@ -20,21 +20,21 @@ pub fn encode_path_id(name: &str, id: &str) -> Result<String, Error> {
 }
 
 /// The WeChat Pay verification keys a client holds.
-pub struct AnswerKeys(KeyStore);
+pub struct ResponseKeys(KeyStore);
 
-impl AnswerKeys {
+impl ResponseKeys {
     /// One WeChat Pay public key (SPKI PEM) under its id.
     pub fn public_key(id: &str, pem: &[u8]) -> Result<Self, Error> {
         let mut store = KeyStore::default();
         store.add_public_key("wechatpay_public_key_pem", id, pem)?;
-        Ok(AnswerKeys(store))
+        Ok(ResponseKeys(store))
     }
 }
 
-/// Verifies an answer's signature headers as the client does. Header names are
+/// Verifies a response's signature headers as the client does. Header names are
 /// case-insensitive; the first one of a name counts (as with an HTTP header map).
-pub fn verify_answer(
-    keys: &AnswerKeys,
+pub fn verify_response(
+    keys: &ResponseKeys,
     headers: &[(&str, &str)],
     body: &[u8],
     now: i64,
@@ -45,10 +45,10 @@ pub fn verify_answer(
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| *v)
     };
-    crate::verify::verify_answer(&keys.0, lookup, body, now)
+    crate::verify::verify_response(&keys.0, lookup, body, now)
 }
 
-/// The API error for a non-2xx answer, as the client reports it. Headers that could not
+/// The API error for a non-2xx response, as the client reports it. Headers that could not
 /// come off the wire (invalid names or values) are left out.
 pub fn api_error(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Error {
     let mut map = HeaderMap::new();
@@ -60,13 +60,13 @@ pub fn api_error(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Error {
             map.append(name, value);
         }
     }
-    let answer = RawAnswer {
+    let response = RawResponse {
         status,
         headers: map,
         body: body.to_vec(),
         body_cut: false,
     };
-    answer.annotate(crate::answer::api_error(status, &answer.body, false))
+    response.annotate(crate::api_error::api_error(status, &response.body, false))
 }
 
 /// Fuzz entries over raw bytes: each runs one parser and panics if the outcome breaks its
@@ -152,11 +152,11 @@ pub mod entry {
         out
     }
 
-    /// An answer as text: `Name: value` lines, an empty line, then the body. The local clock
-    /// is taken to be the answer's own `Wechatpay-Timestamp` (if it is a number) plus the
+    /// A response as text: `Name: value` lines, an empty line, then the body. The local clock
+    /// is taken to be the response's own `Wechatpay-Timestamp` (if it is a number) plus the
     /// first body byte as a skew, so the signature check is reached. Any failure must be a
-    /// `WXFACE_ERR_SIGNATURE`; success is possible only for a genuinely signed answer.
-    pub fn answer(keys: &AnswerKeys, data: &[u8]) -> Result<(), Error> {
+    /// `WXFACE_ERR_SIGNATURE`; success is possible only for a genuinely signed response.
+    pub fn response(keys: &ResponseKeys, data: &[u8]) -> Result<(), Error> {
         let (head, body) = match data.windows(2).position(|w| w == b"\n\n") {
             Some(at) => (&data[..at], &data[at + 2..]),
             None => (data, &[][..]),
@@ -173,14 +173,14 @@ pub mod entry {
             .and_then(|(_, v)| v.parse::<i64>().ok())
             .unwrap_or(0);
         let skew = i64::from(body.first().copied().unwrap_or(0) as i8) * 4;
-        let result = verify_answer(keys, &headers, body, sent_at.saturating_add(skew));
+        let result = verify_response(keys, &headers, body, sent_at.saturating_add(skew));
         if let Err(error) = &result {
             check_error(error, ErrorKind::Signature);
         }
         result
     }
 
-    /// An error answer: first byte picks the status (300..=555), the rest is the body, with a
+    /// An error response: first byte picks the status (300..=555), the rest is the body, with a
     /// `Request-ID`. Always `WXFACE_ERR_API` with that status and Request-ID, a one-line
     /// message that names the status, and `detail_json` empty or valid JSON.
     pub fn api_error_body(data: &[u8]) {

@@ -1,7 +1,7 @@
 //! wxface: a WeChat Pay APIv3 client for the K12 offline face-payment (刷脸) service-provider
 //! API, with a C ABI.
 //!
-//! Every request is signed with the merchant's RSA key; every 2xx answer is verified against
+//! Every request is signed with the merchant's RSA key; every 2xx response is verified against
 //! a configured WeChat Pay key before it is trusted.
 //!
 //! ```no_run
@@ -13,12 +13,19 @@
 //!
 //! The C API (`include/wxface.h`) wraps exactly this Rust API; see the `ffi` module.
 
-mod answer;
+// Only the C ABI (`ffi`) touches raw pointers; everything else is safe Rust.
+#![deny(unsafe_code)]
+// A library never prints: nothing it knows (keys, requests) may reach a terminal or log.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod api_error;
 mod auth;
+mod call;
 mod client;
 mod clock;
 mod config;
 mod error;
+#[allow(unsafe_code)]
 pub mod ffi;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -1,5 +1,5 @@
 //! Text that ends up in logs and terminals (error messages, codes, Request-IDs): one printable
-//! line of bounded size, so that a hostile answer cannot forge log lines, move the cursor,
+//! line of bounded size, so that a hostile response cannot forge log lines, move the cursor,
 //! reorder what is shown (bidi overrides) or flood memory.
 
 /// Longest string an error hands out, in bytes (the C API promises this for the message).

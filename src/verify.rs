@@ -1,4 +1,4 @@
-//! Verification of WeChat Pay answers: every 2xx answer must carry a valid signature by a
+//! Verification of WeChat Pay responses: every 2xx response must carry a valid signature by a
 //! configured WeChat Pay key, over the raw body, made within 300 s of the local clock.
 
 use base64::Engine;
@@ -8,17 +8,17 @@ use crate::auth::{SIGNATURE_SCHEME, signed_lines};
 use crate::error::Error;
 use crate::keys::KeyStore;
 
-/// How far an answer's timestamp may be from the local clock, either way.
+/// How far a response's timestamp may be from the local clock, either way.
 pub(crate) const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// Prefix of the probe signatures WeChat Pay sends to check that clients verify.
 const PROBE_SIGNATURE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
 
-/// Checks the signature headers of an answer against `body`, failing closed.
+/// Checks the signature headers of a response against `body`, failing closed.
 ///
 /// `header` looks up a response header by (case-insensitive) name. `now` is the local
 /// Unix time in seconds.
-pub fn verify_answer<'h>(
+pub fn verify_response<'h>(
     keys: &KeyStore,
     header: impl Fn(&str) -> Option<&'h str>,
     body: &[u8],
@@ -27,7 +27,7 @@ pub fn verify_answer<'h>(
     let required = |name: &str| {
         header(name).ok_or_else(|| {
             Error::signature(format!(
-                "answer lacks the {name} header, so it cannot be verified"
+                "response lacks the {name} header, so it cannot be verified"
             ))
         })
     };
@@ -38,34 +38,34 @@ pub fn verify_answer<'h>(
     let scheme = required("Wechatpay-Signature-Type")?;
     if scheme != SIGNATURE_SCHEME {
         return Err(Error::signature(format!(
-            "answer is signed with \"{}\", expected {SIGNATURE_SCHEME}",
+            "response is signed with \"{}\", expected {SIGNATURE_SCHEME}",
             excerpt(scheme)
         )));
     }
     let key = keys.get(serial).ok_or_else(|| {
         Error::signature(format!(
-            "answer is signed with key \"{}\", which is not configured (configure its WeChat Pay public key or platform certificate)",
+            "response is signed with key \"{}\", which is not configured (configure its WeChat Pay public key or platform certificate)",
             excerpt(serial)
         ))
     })?;
     if signature.starts_with(PROBE_SIGNATURE_PREFIX) {
         return Err(Error::signature(
-            "answer carries a WeChat Pay probe signature (WECHATPAY/SIGNTEST/...), which is never valid",
+            "response carries a WeChat Pay probe signature (WECHATPAY/SIGNTEST/...), which is never valid",
         ));
     }
     let signature = STANDARD
         .decode(signature)
-        .map_err(|_| Error::signature("answer's Wechatpay-Signature is not base64"))?;
+        .map_err(|_| Error::signature("response's Wechatpay-Signature is not base64"))?;
     let sent_at: i64 = timestamp.parse().map_err(|_| {
         Error::signature(format!(
-            "answer's Wechatpay-Timestamp \"{}\" is not a Unix time",
+            "response's Wechatpay-Timestamp \"{}\" is not a Unix time",
             excerpt(timestamp)
         ))
     })?;
     let message = signed_lines(&[timestamp.as_bytes(), nonce.as_bytes(), body]);
     key.verify_sig(&message, &signature).map_err(|_| {
         Error::signature(format!(
-            "answer signature does not verify with WeChat Pay key \"{serial}\": the answer was altered or not sent by WeChat Pay"
+            "response signature does not verify with WeChat Pay key \"{serial}\": the response was altered or not sent by WeChat Pay"
         ))
     })?;
     check_clock_skew(sent_at, now)
@@ -82,7 +82,7 @@ fn check_clock_skew(sent_at: i64, now: i64) -> Result<(), Error> {
         (skew.saturating_neg(), "ahead of")
     };
     Err(Error::signature(format!(
-        "answer timestamp is {seconds} s {direction} the local clock (limit {MAX_CLOCK_SKEW_SECS} s): check the terminal's clock"
+        "response timestamp is {seconds} s {direction} the local clock (limit {MAX_CLOCK_SKEW_SECS} s): check the terminal's clock"
     )))
 }
 
@@ -120,8 +120,12 @@ mod tests {
         store
     }
 
-    fn check(answer: &serde_json::Value, now_offset: i64, drop: Option<&str>) -> Result<(), Error> {
-        let headers = answer["headers"].as_object().unwrap();
+    fn check(
+        response: &serde_json::Value,
+        now_offset: i64,
+        drop: Option<&str>,
+    ) -> Result<(), Error> {
+        let headers = response["headers"].as_object().unwrap();
         let sent_at: i64 = headers["Wechatpay-Timestamp"]
             .as_str()
             .unwrap()
@@ -136,23 +140,23 @@ mod tests {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .and_then(|(_, v)| v.as_str())
         };
-        verify_answer(
+        verify_response(
             &store(),
             lookup,
-            answer["body"].as_str().unwrap().as_bytes(),
+            response["body"].as_str().unwrap().as_bytes(),
             sent_at + now_offset,
         )
     }
 
     #[test]
     fn every_response_vector_verifies_as_marked() {
-        for answer in vectors()["responses"].as_array().unwrap() {
-            let result = check(answer, 0, None);
+        for response in vectors()["responses"].as_array().unwrap() {
+            let result = check(response, 0, None);
             assert_eq!(
                 result.is_ok(),
-                answer["valid"].as_bool().unwrap(),
+                response["valid"].as_bool().unwrap(),
                 "{}: {result:?}",
-                answer["name"]
+                response["name"]
             );
             if let Err(e) = result {
                 assert_eq!(e.kind(), ErrorKind::Signature);
@@ -163,18 +167,18 @@ mod tests {
     #[test]
     fn the_204_vector_names_the_cause_of_each_failure() {
         let v = vectors();
-        let answer = &v["responses"][0];
-        assert!(check(answer, 300, None).is_ok());
-        assert!(check(answer, -300, None).is_ok());
+        let response = &v["responses"][0];
+        assert!(check(response, 300, None).is_ok());
+        assert!(check(response, -300, None).is_ok());
         assert_eq!(
-            check(answer, 301, None).unwrap_err().message(),
-            "answer timestamp is 301 s behind the local clock (limit 300 s): check the terminal's clock"
+            check(response, 301, None).unwrap_err().message(),
+            "response timestamp is 301 s behind the local clock (limit 300 s): check the terminal's clock"
         );
         assert!(
-            check(answer, -612, None)
+            check(response, -612, None)
                 .unwrap_err()
                 .message()
-                .starts_with("answer timestamp is 612 s ahead of")
+                .starts_with("response timestamp is 612 s ahead of")
         );
         for name in [
             "Wechatpay-Timestamp",
@@ -183,10 +187,10 @@ mod tests {
             "Wechatpay-Serial",
             "Wechatpay-Signature-Type",
         ] {
-            let err = check(answer, 0, Some(name)).unwrap_err();
+            let err = check(response, 0, Some(name)).unwrap_err();
             assert!(err.message().contains(name), "{}", err.message());
         }
-        let mut probe = answer.clone();
+        let mut probe = response.clone();
         probe["headers"]["Wechatpay-Signature"] = "WECHATPAY/SIGNTEST/AAAA".into();
         assert!(
             check(&probe, 0, None)

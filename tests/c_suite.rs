@@ -28,25 +28,18 @@ use std::time::Duration;
 
 use wxface_sim::{ContractState, Fault, KeyMode, Sim, SimOptions};
 
-/// The fixture's organization and users (see the simulator's built-in fixture).
-const ORG: &str = "DBES323aeb";
-const TERMINATED_USER: &str = "U9000000001";
-const UNKNOWN_USER: &str = "U8888888888";
-/// An organization and a user whose ids need percent-encoding.
-const ODD_ORG: &str = "ORG:1+2@x";
-const ODD_USER: &str = "u~._-9";
-
-/// The i-th contracted fixture user: `U` plus 10 digits, 1 ≤ i ≤ 99999.
-fn user(i: u32) -> String {
-    assert!((1..=99_999).contains(&i));
-    format!("U{i:010}")
-}
+/// The built-in fixture's ids, named by the simulator (`wxface_sim::test_ids`).
+use wxface_sim::test_ids::{
+    ENCODED_ORGANIZATION_ID as ODD_ORG, ENCODED_USER_ID as ODD_USER, ORGANIZATION_ID as ORG,
+    TERMINATED_USER_ID as TERMINATED_USER, UNKNOWN_USER_ID as UNKNOWN_USER,
+    contracted_user as user,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios: each starts its own simulator and runs one program (under valgrind or not).
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     Plain,
     Valgrind,
@@ -77,7 +70,7 @@ fn scenario_api_error(mode: Mode) {
     // Exactly one request (the one with a wrong merchant serial) failed authentication.
     assert_eq!(sim.stats().signature_failures, 1);
 
-    // Answers injected by the simulator; an HTML page (a proxy's) has no code and no Request-ID.
+    // Responses injected by the simulator; an HTML page (a proxy's) has no code and no Request-ID.
     for (spec, status, code) in [
         ("status:500:json", "500", "SYSTEM_ERROR"),
         ("status:429:json", "429", "FREQUENCY_LIMITED"),
@@ -237,6 +230,43 @@ fn scenario_dns_stall(mode: Mode) {
     );
 }
 
+/// Files from C: the harness writes a client.json with a UTF-8 BOM and key paths relative to
+/// its own folder; the program, run from another working directory, uses it, and checks the
+/// errors of every file-taking function.
+fn scenario_config_files(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let folder = programs().join(format!("config-files-{mode:?}"));
+    let keys = folder.join("keys");
+    std::fs::create_dir_all(&keys).expect("create the config folder");
+    let mut document = sim.client_config();
+    for (key, file) in [
+        ("private_key_file", "merchant_key.pem"),
+        ("wechatpay_public_key_file", "wechatpay_public_key.pem"),
+        ("root_ca_file", "ca.pem"),
+    ] {
+        std::fs::copy(sim.state_dir().join(file), keys.join(file)).expect("copy a key");
+        document[key] = serde_json::Value::from(format!("keys/{file}"));
+    }
+    let mut text = "\u{FEFF}".to_owned();
+    text.push_str(&document.to_string());
+    let config = folder.join("client.json");
+    std::fs::write(&config, text).expect("write client.json");
+    let u = user(801);
+    let args = [
+        ORG,
+        &u,
+        config.to_str().expect("UTF-8 path"),
+        folder.to_str().expect("UTF-8 path"),
+    ];
+    expect_success(run(mode, "config_files", &args, &sim), "config_files");
+    assert_terminated(&sim, ORG, &u);
+    assert_eq!(
+        sim.stats().requests_total,
+        1,
+        "only the one good call reached the simulator"
+    );
+}
+
 /// A scenario: starts its simulators, runs its program(s) in the given mode, checks outcomes.
 type Scenario = fn(Mode);
 
@@ -252,6 +282,7 @@ const SCENARIOS: &[(&str, Scenario, bool)] = &[
     ("null_err", scenario_null_err, true),
     ("concurrency", scenario_concurrency, true),
     ("example", scenario_example, true),
+    ("config_files", scenario_config_files, true),
     ("fork", scenario_fork, false),
     ("dns_stall", scenario_dns_stall, false),
 ];
@@ -294,6 +325,11 @@ fn c_concurrency() {
 #[test]
 fn c_example_terminate_contract() {
     scenario_example(Mode::Plain);
+}
+
+#[test]
+fn c_config_files() {
+    scenario_config_files(Mode::Plain);
 }
 
 #[test]
@@ -518,6 +554,7 @@ const PROGRAMS: &[(&str, &str, &[&str])] = &[
     ("concurrency", "tests/c/concurrency.c", &["-pthread"]),
     ("fork", "tests/c/fork.c", &[]),
     ("dns_stall", "tests/c/dns_stall.c", &["-l", SHIM]),
+    ("config_files", "tests/c/config_files.c", &[]),
     ("terminate_contract", "examples/c/terminate_contract.c", &[]),
 ];
 

@@ -281,3 +281,34 @@ fn a_missing_file_names_the_path_and_the_reason() {
         "{error}"
     );
 }
+
+#[test]
+fn a_config_file_may_start_with_a_bom_and_names_keys_relative_to_its_folder() {
+    let scratch = Scratch::new("relative");
+    let keys = scratch.0.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    for name in ["merchant_test_key.pem", "wechatpay_test_public_key.pem"] {
+        std::fs::copy(vectors_file(name), keys.join(name)).unwrap();
+    }
+    let mut doc = complete();
+    doc["private_key_file"] = json!("keys/merchant_test_key.pem");
+    doc["wechatpay_public_key_file"] = json!("./keys/wechatpay_test_public_key.pem");
+    let path = scratch.path("client.json");
+    std::fs::write(&path, format!("\u{FEFF}{doc}")).unwrap();
+    // The working directory (the crate root) holds no keys/: only the file's folder does.
+    Config::from_json_file(&path).unwrap();
+
+    // The same document as text: relative paths are relative to the working directory.
+    let error = Config::from_json(&doc.to_string()).unwrap_err();
+    assert!(
+        error.message().contains("keys/merchant_test_key.pem"),
+        "{error}"
+    );
+
+    // Not UTF-8 (after the BOM): a config error naming the file.
+    let latin1 = scratch.path("latin1.json");
+    std::fs::write(&latin1, b"\xEF\xBB\xBF{\"mchid\":\"\xE9\"}").unwrap();
+    let error = Config::from_json_file(&latin1).unwrap_err();
+    assert!(error.message().contains("is not UTF-8"), "{error}");
+    assert!(error.message().contains(&latin1), "{error}");
+}

@@ -1,11 +1,11 @@
-//! Error text from a hostile answer: every string an error returns is one printable line
+//! Error text from a hostile response: every string an error returns is one printable line
 //! (no C0/C1 controls, no DEL, no bidi overrides), the message is at most 1024 bytes (cut
-//! with "…"), and `detail_json` is the answer's JSON as received, or "" when over 64 KiB.
+//! with "…"), and `detail_json` is the response's JSON as received, or "" when over 64 KiB.
 
 mod support;
 
 use serde_json::Value;
-use support::loopback::{Reply, answer, tls_server};
+use support::loopback::{Reply, response, tls_server};
 use support::*;
 use wxface::ErrorKind;
 use wxface_sim::KeyMode;
@@ -15,7 +15,11 @@ const MAX_MESSAGE_BYTES: usize = 1024;
 /// One call against a loopback server that gives `reply`; returns the error.
 fn error_for(reply: Vec<u8>) -> wxface::Error {
     let sim = start_sim(KeyMode::PublicKey);
-    let (url, server) = tls_server(&sim, &[&rustls::version::TLS13], vec![Reply::Answer(reply)]);
+    let (url, server) = tls_server(
+        &sim,
+        &[&rustls::version::TLS13],
+        vec![Reply::Response(reply)],
+    );
     let client = client_with(&sim, |c| {
         c.insert("base_url".into(), Value::from(url));
     });
@@ -56,7 +60,7 @@ fn controls_and_bidi_overrides_from_an_answer_are_replaced() {
         "message": "line one\nINFO fake log line\u{1b}[31m red \u{202E}txt.exe\u{2066}\u{85}\u{7f}\u{0}end",
         "detail": {"field": "x\u{202E}y"},
     });
-    let error = error_for(answer(
+    let error = error_for(response(
         "400 Bad Request",
         "Content-Type: application/json\r\nRequest-ID: R-\u{202E}-1\r\n",
         body.to_string().as_bytes(),
@@ -82,7 +86,7 @@ fn controls_and_bidi_overrides_from_an_answer_are_replaced() {
 fn a_huge_message_is_cut_to_one_kilobyte() {
     let message = "x".repeat(900 * 1024);
     let body = serde_json::json!({"code": "SYSTEM_ERROR", "message": message});
-    let error = error_for(answer(
+    let error = error_for(response(
         "500 Internal Server Error",
         "Content-Type: application/json\r\n",
         body.to_string().as_bytes(),
@@ -100,7 +104,7 @@ fn a_huge_code_and_a_multibyte_message_stay_bounded_and_whole_characters() {
         serde_json::json!({"code": "C".repeat(5000), "message": "m"}),
         serde_json::json!({"code": "PARAM_ERROR", "message": "错误".repeat(2000)}),
     ] {
-        let error = error_for(answer(
+        let error = error_for(response(
             "400 Bad Request",
             "Content-Type: application/json\r\n",
             body.to_string().as_bytes(),
@@ -117,7 +121,7 @@ fn a_huge_code_and_a_multibyte_message_stay_bounded_and_whole_characters() {
 #[test]
 fn detail_over_64_kib_is_dropped_and_smaller_detail_kept_verbatim() {
     let big = serde_json::json!({"code": "PARAM_ERROR", "message": "m", "detail": {"pad": "y".repeat(70 * 1024)}});
-    let error = error_for(answer(
+    let error = error_for(response(
         "400 Bad Request",
         "Content-Type: application/json\r\n",
         big.to_string().as_bytes(),
@@ -126,7 +130,7 @@ fn detail_over_64_kib_is_dropped_and_smaller_detail_kept_verbatim() {
     assert_eq!(error.api_code(), "PARAM_ERROR");
 
     let small = r#"{"code":"PARAM_ERROR","message":"m","detail":{"b": [1, 2],"a":"\u001b"}}"#;
-    let error = error_for(answer(
+    let error = error_for(response(
         "400 Bad Request",
         "Content-Type: application/json\r\n",
         small.as_bytes(),
@@ -137,7 +141,7 @@ fn detail_over_64_kib_is_dropped_and_smaller_detail_kept_verbatim() {
 #[test]
 fn an_html_page_with_escape_sequences_is_quoted_safely() {
     let page = "<html>\u{1b}]0;owned\u{7}\u{1b}[2J<body>\u{202E}gateway</body></html>";
-    let error = error_for(answer("502 Bad Gateway", "", page.as_bytes()));
+    let error = error_for(response("502 Bad Gateway", "", page.as_bytes()));
     assert_eq!(error.http_status(), 502);
     assert_safe(&error);
     assert!(error.message().contains("gateway"), "{error}");

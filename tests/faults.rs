@@ -24,7 +24,7 @@ const SIGNATURE_HEADERS: [&str; 5] = [
     "Wechatpay-Signature-Type",
 ];
 
-/// The whole-call timeout of the matrix's client; every row must end within it + 1 s.
+/// The whole-request timeout of the matrix's client; every row must end within it + 1 s.
 const REQUEST_TIMEOUT: Duration = Duration::from_millis(2000);
 
 /// What one row must give.
@@ -33,7 +33,7 @@ enum Expect {
     Ok,
     Fail {
         kind: ErrorKind,
-        /// The answer's HTTP status in the error (0: none arrived).
+        /// The response's HTTP status in the error (0: none arrived).
         http_status: u16,
         /// The `api_code` (for API errors; "" for an HTML page).
         api_code: &'static str,
@@ -140,7 +140,7 @@ fn matrix() -> Vec<(Option<Fault>, Expect)> {
         (Some(Fault::Delay(Duration::from_millis(300))), Expect::Ok),
         (
             Some(Fault::Delay(Duration::from_secs(5))),
-            fail(Timeout, 0, "no complete answer within request_timeout_ms"),
+            fail(Timeout, 0, "no complete response within request_timeout_ms"),
         ),
     ]);
     rows
@@ -207,7 +207,7 @@ fn check(label: &str, expect: &Expect, result: &Result<(), wxface::Error>) {
             assert!(e.message().contains(says.as_str()), "{label}: {e}");
             // Every row's request reached the simulator: its outcome is never "nothing sent".
             assert!(e.request_sent(), "{label}: request_sent is 0: {e}");
-            // WeChat Pay's answers carry a Request-ID; HTML pages from a proxy have none.
+            // WeChat Pay's responses carry a Request-ID; HTML pages from a proxy have none.
             if *kind == ErrorKind::Api {
                 let from_proxy = label.ends_with(":html");
                 assert_eq!(e.request_id().is_empty(), from_proxy, "{label}: {e}");
@@ -262,7 +262,7 @@ fn run_row(
             before + 1,
             "{label}: request count"
         );
-        // An injected answer replaces processing, so the contract changes only when the
+        // An injected response replaces processing, so the contract changes only when the
         // simulator processed the call normally (no fault, or a delay the client waited for;
         // a call that timed out may still complete on the server later, so it is not checked).
         let processed = match fault {
@@ -571,11 +571,11 @@ fn a_stale_pooled_connection_is_neither_resent_nor_failed_over() {
     assert_eq!(backup.stats().connections_accepted, 0);
 }
 
-/// An error answer larger than the size limit is still an API error with its status; the
+/// An error response larger than the size limit is still an API error with its status; the
 /// library reads up to the limit and says the body was cut.
 #[test]
 fn a_non_2xx_answer_over_the_size_limit_is_an_api_error() {
-    use support::loopback::{Reply, answer, tls_server};
+    use support::loopback::{Reply, response, tls_server};
     let sim = start_sim(KeyMode::PublicKey);
     let message = "m".repeat(2 << 20);
     let json = serde_json::json!({"code": "SYSTEM_ERROR", "message": message}).to_string();
@@ -584,12 +584,12 @@ fn a_non_2xx_answer_over_the_size_limit_is_an_api_error() {
         &sim,
         &[&rustls::version::TLS13],
         vec![
-            Reply::Answer(answer(
+            Reply::Response(response(
                 "500 Internal Server Error",
                 "Content-Type: application/json\r\nRequest-ID: R-500\r\n",
                 json.as_bytes(),
             )),
-            Reply::Answer(answer("502 Bad Gateway", "", html.as_bytes())),
+            Reply::Response(response("502 Bad Gateway", "", html.as_bytes())),
         ],
     );
     let client = client_with(&sim, |c| {

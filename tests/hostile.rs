@@ -1,5 +1,5 @@
 //! Hostile input: property tests (proptest) over the parsers that see untrusted input — the
-//! configuration document, path ids, an answer's signature headers, error bodies — and over
+//! configuration document, path ids, a response's signature headers, error bodies — and over
 //! every exported C function fed NULLs, empty strings, invalid UTF-8, 1 MiB strings and
 //! random bytes. Nothing may panic or crash, and every call gives the documented status.
 //!
@@ -19,7 +19,7 @@ use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use serde_json::{Value, json};
 use wxface::ffi::*;
-use wxface::fuzzing::{AnswerKeys, Config, entry};
+use wxface::fuzzing::{Config, ResponseKeys, entry};
 
 fn cases(default: u32) -> ProptestConfig {
     let cases = std::env::var("WXFACE_PROPTEST_CASES")
@@ -46,12 +46,12 @@ fn vectors() -> &'static Value {
 }
 
 /// The verification key of the signing vectors.
-fn answer_keys() -> &'static AnswerKeys {
-    static KEYS: OnceLock<AnswerKeys> = OnceLock::new();
+fn response_keys() -> &'static ResponseKeys {
+    static KEYS: OnceLock<ResponseKeys> = OnceLock::new();
     KEYS.get_or_init(|| {
         let pem = std::fs::read(vectors_dir().join("wechatpay_test_public_key.pem")).unwrap();
         let id = vectors()["wechatpay"]["public_key_id"].as_str().unwrap();
-        AnswerKeys::public_key(id, &pem).unwrap()
+        ResponseKeys::public_key(id, &pem).unwrap()
     })
 }
 
@@ -182,27 +182,27 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Answer signature headers
+// Response signature headers
 // ---------------------------------------------------------------------------------------------
 
 /// The valid 204 vector: its headers and the time it was signed.
-fn valid_answer() -> (Vec<(String, String)>, Vec<u8>, i64) {
-    let answer = &vectors()["responses"][0];
-    assert!(answer["valid"].as_bool().unwrap());
-    let headers: Vec<(String, String)> = answer["headers"]
+fn valid_response() -> (Vec<(String, String)>, Vec<u8>, i64) {
+    let response = &vectors()["responses"][0];
+    assert!(response["valid"].as_bool().unwrap());
+    let headers: Vec<(String, String)> = response["headers"]
         .as_object()
         .unwrap()
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
         .collect();
-    let sent_at = answer["headers"]["Wechatpay-Timestamp"]
+    let sent_at = response["headers"]["Wechatpay-Timestamp"]
         .as_str()
         .unwrap()
         .parse()
         .unwrap();
     (
         headers,
-        answer["body"].as_str().unwrap().as_bytes().to_vec(),
+        response["body"].as_str().unwrap().as_bytes().to_vec(),
         sent_at,
     )
 }
@@ -212,7 +212,7 @@ fn verify(headers: &[(String, String)], body: &[u8], now: i64) -> Result<(), wxf
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    wxface::fuzzing::verify_answer(answer_keys(), &pairs, body, now)
+    wxface::fuzzing::verify_response(response_keys(), &pairs, body, now)
 }
 
 const SIGNED_HEADERS: [&str; 4] = [
@@ -227,12 +227,12 @@ proptest! {
 
     #[test]
     fn random_answers_never_verify(data in prop::collection::vec(any::<u8>(), 0..600)) {
-        prop_assert!(entry::answer(answer_keys(), &data).is_err());
+        prop_assert!(entry::response(response_keys(), &data).is_err());
     }
 
     #[test]
     fn header_names_are_case_insensitive(flips in prop::collection::vec(any::<bool>(), 64), skew in -300i64..=300) {
-        let (mut headers, body, sent_at) = valid_answer();
+        let (mut headers, body, sent_at) = valid_response();
         for (name, _) in &mut headers {
             *name = name
                 .chars()
@@ -249,7 +249,7 @@ proptest! {
         position in any::<prop::sample::Index>(),
         replacement in 0x20u8..0x7F,
     ) {
-        let (mut headers, mut body, sent_at) = valid_answer();
+        let (mut headers, mut body, sent_at) = valid_response();
         if which == SIGNED_HEADERS.len() {
             // The body: insert a byte (the vector's body is empty).
             body.insert(position.index(body.len() + 1), replacement);
@@ -271,7 +271,7 @@ proptest! {
 
     #[test]
     fn the_clock_window_is_300_seconds_either_way(skew in -2000i64..2000) {
-        let (headers, body, sent_at) = valid_answer();
+        let (headers, body, sent_at) = valid_response();
         let result = verify(&headers, &body, sent_at + skew);
         prop_assert_eq!(result.is_ok(), skew.abs() <= 300, "skew {}: {:?}", skew, result);
     }
@@ -316,7 +316,7 @@ proptest! {
 fn committed_fuzz_corpus_passes() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
     let mut ran = Vec::new();
-    for target in ["config_json", "path_id", "answer", "api_error_body"] {
+    for target in ["config_json", "path_id", "response", "api_error_body"] {
         let dir = corpus.join(target);
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -337,8 +337,8 @@ fn committed_fuzz_corpus_passes() {
                 "path_id" => entry::path_id(&data),
                 "api_error_body" => entry::api_error_body(&data),
                 _ => {
-                    // Inputs named valid-* are genuinely signed answers; all others must fail.
-                    let result = entry::answer(answer_keys(), &data);
+                    // Inputs named valid-* are genuinely signed responses; all others must fail.
+                    let result = entry::response(response_keys(), &data);
                     assert_eq!(
                         result.is_ok(),
                         name.starts_with("valid-"),
@@ -656,6 +656,7 @@ fn offline_client() -> *const wxface_client {
     struct Shared(*mut wxface_client);
     // SAFETY: wxface_client is immutable and thread-safe by the API contract.
     unsafe impl Send for Shared {}
+    // SAFETY: as above.
     unsafe impl Sync for Shared {}
     static CLIENT: OnceLock<Shared> = OnceLock::new();
     CLIENT

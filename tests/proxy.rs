@@ -1,5 +1,5 @@
 //! The `proxy` setting: requests go through an HTTP CONNECT proxy, TLS end to end with
-//! WeChat Pay (here wxface-sim), and answers are still verified.
+//! WeChat Pay (here wxface-sim), and responses are still verified.
 
 mod support;
 
@@ -14,7 +14,7 @@ use wxface_sim::{ContractState, KeyMode};
 
 /// A one-connection CONNECT proxy on 127.0.0.1. Returns its URL and a handle that yields the
 /// CONNECT target it was asked for.
-fn connect_proxy(answer: &'static str) -> (String, JoinHandle<String>) {
+fn connect_proxy(response: &'static str) -> (String, JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let handle = std::thread::spawn(move || {
@@ -35,8 +35,8 @@ fn connect_proxy(answer: &'static str) -> (String, JoinHandle<String>) {
             .unwrap_or_default()
             .to_owned();
         let mut client = client;
-        client.write_all(answer.as_bytes()).unwrap();
-        if answer.starts_with("HTTP/1.1 200") {
+        client.write_all(response.as_bytes()).unwrap();
+        if response.starts_with("HTTP/1.1 200") {
             let upstream = TcpStream::connect(&target).unwrap();
             let (mut up_read, mut up_write) = (upstream.try_clone().unwrap(), upstream);
             let mut down_write = client.try_clone().unwrap();

@@ -31,6 +31,7 @@ static FOUND: [AtomicUsize; NEEDLES] = [const { AtomicUsize::new(0) }; NEEDLES];
 // SAFETY: defers every allocation to `System`; only reads a block before freeing it.
 unsafe impl GlobalAlloc for Scanning {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract for `alloc`, passed on unchanged.
         unsafe { System.alloc(layout) }
     }
 
@@ -46,6 +47,7 @@ unsafe impl GlobalAlloc for Scanning {
                 }
             }
         }
+        // SAFETY: the caller's contract for `dealloc`; the block came from `System.alloc`.
         unsafe { System.dealloc(ptr, layout) }
     }
 }

@@ -3,7 +3,7 @@
 // Usage: node node_peer.js STATE_DIR CALLS WARMUP   (NODE_EXTRA_CA_CERTS=STATE_DIR/ca.pem)
 // Prints `RESULT wechatpay-axios-plugin <calls/s> <client CPU µs per call>`.
 //
-// The gateway is the axios `baseURL` option, the answer verifier gets the WeChat Pay public
+// The gateway is the axios `baseURL` option, the response verifier gets the WeChat Pay public
 // key under its PUB_KEY_ID_ in `certs` (as in production); the CA comes from
 // NODE_EXTRA_CA_CERTS. Node's global https agent keeps connections alive (Node >= 19).
 'use strict';
@@ -35,11 +35,11 @@ function cpuUs() {
 }
 
 (async () => {
-  // It must verify: one answer with a corrupted signature has to be refused.
+  // It must verify: one response with a corrupted signature has to be refused.
   await axios.post(`${cfg.base_url}/__sim/faults`, { fault: 'bad_signature', count: 1 });
   let refused = false;
   try { await call(); } catch (e) { refused = /Verify|SIGNATURE/i.test(`${e.code} ${e.message}`); if (!refused) throw e; }
-  if (!refused) throw new Error('wechatpay-axios-plugin accepted an answer with a bad signature');
+  if (!refused) throw new Error('wechatpay-axios-plugin accepted a response with a bad signature');
   for (let i = 0; i < warmup; i += 1) await call();
   const cpu0 = cpuUs();
   const t0 = process.hrtime.bigint();

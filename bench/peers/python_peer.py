@@ -4,7 +4,7 @@ Usage: python python_peer.py STATE_DIR CALLS WARMUP   (REQUESTS_CA_BUNDLE=STATE_
 Prints `RESULT wechatpayv3 <calls/s> <client CPU µs per call>`.
 
 The SDK has no K12 method; its API methods all end in Core.request(path, method, data), which
-signs the request and verifies a 2xx answer with the configured WeChat Pay public key, so that
+signs the request and verifies a 2xx response with the configured WeChat Pay public key, so that
 is what we call. Its gateway is the fixed attribute Core._gate_way (no constructor option);
 the CA comes from REQUESTS_CA_BUNDLE, which requests honours for every call.
 """
@@ -52,12 +52,12 @@ def main():
         if code != 204:
             raise SystemExit(f"wechatpayv3: terminate answered {code}, expected 204")
 
-    # It must verify: one answer with a corrupted signature has to be refused.
+    # It must verify: one response with a corrupted signature has to be refused.
     r = requests.post(cfg["base_url"] + "/__sim/faults", json={"fault": "bad_signature", "count": 1})
     r.raise_for_status()
     try:
         call()
-        raise SystemExit("wechatpayv3: accepted an answer with a bad signature")
+        raise SystemExit("wechatpayv3: accepted a response with a bad signature")
     except Exception as e:  # the SDK raises a bare Exception
         if "verify" not in str(e):
             raise

@@ -39,7 +39,7 @@ fn pem_der(path: &Path, label: &str) -> Vec<u8> {
 }
 
 /// Measures sign and verify CPU per operation with the simulator's state dir keys:
-/// `merchant_key.pem` signs a request message; `wechatpay_key.pem` signs an answer message
+/// `merchant_key.pem` signs a request message; `wechatpay_key.pem` signs a response message
 /// once, which `wechatpay_public_key.pem` then verifies (what the client does per call).
 pub fn measure(state_dir: &Path, sign_iterations: u32, verify_iterations: u32) -> Floor {
     let rng = SystemRandom::new();
@@ -58,7 +58,7 @@ pub fn measure(state_dir: &Path, sign_iterations: u32, verify_iterations: u32) -
     .expect("wechatpay public key");
 
     let request = b"POST\n/v3/offlinefacemch/organizations/DBES323aeb/users/user-id/U0000000001/terminate-contract\n1722850421\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
-    let answer = b"1722850421\n5C2F1B6A0E9D4C7B8A3F2E1D0C9B8A7F\n\n";
+    let response = b"1722850421\n5C2F1B6A0E9D4C7B8A3F2E1D0C9B8A7F\n\n";
     let mut signature = vec![0u8; merchant.public_modulus_len()];
 
     let sign = |key: &KeyPair, message: &[u8], out: &mut [u8]| {
@@ -75,14 +75,14 @@ pub fn measure(state_dir: &Path, sign_iterations: u32, verify_iterations: u32) -
     let sign_cpu_us = (process_cpu_us() - started) / f64::from(sign_iterations);
 
     let mut answer_signature = vec![0u8; wechatpay.public_modulus_len()];
-    sign(&wechatpay, answer, &mut answer_signature);
+    sign(&wechatpay, response, &mut answer_signature);
     public
-        .verify_sig(answer, &answer_signature)
-        .expect("answer signature verifies");
+        .verify_sig(response, &answer_signature)
+        .expect("response signature verifies");
     let started = process_cpu_us();
     for _ in 0..verify_iterations {
         public
-            .verify_sig(std::hint::black_box(answer), &answer_signature)
+            .verify_sig(std::hint::black_box(response), &answer_signature)
             .expect("verify");
     }
     let verify_cpu_us = (process_cpu_us() - started) / f64::from(verify_iterations);

@@ -6,40 +6,8 @@
  * public key or platform certificates, ...; see the README).
  * Exit status: 0 terminated, 1 failed (details on stderr), 2 usage error. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "wxface.h"
-
-/* Reads the whole file into a NUL-terminated buffer the caller frees; NULL on failure. */
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    size_t len = 0, cap = 4096;
-    char *text = malloc(cap);
-    while (text != NULL) {
-        len += fread(text + len, 1, cap - len - 1, f);
-        if (len + 1 < cap) {
-            break; /* short read: end of file (or an error, checked below) */
-        }
-        cap *= 2;
-        char *bigger = realloc(text, cap);
-        if (bigger == NULL) {
-            free(text);
-        }
-        text = bigger;
-    }
-    if (text != NULL && ferror(f)) {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    if (text != NULL) {
-        text[len] = '\0';
-    }
-    return text;
-}
 
 int main(int argc, char **argv) {
     if (argc != 4) {
@@ -48,16 +16,10 @@ int main(int argc, char **argv) {
     }
     const char *config_path = argv[1], *organization_id = argv[2], *user_id = argv[3];
 
-    char *config = read_file(config_path);
-    if (config == NULL) {
-        perror(config_path);
-        return 1;
-    }
-
     wxface_client *client = NULL;
     wxface_error *err = NULL; /* must be NULL before each call that may fill it */
-    wxface_status status = wxface_client_new_from_json(config, &client, &err);
-    free(config);
+    /* The library reads the file (relative key paths in it are relative to its folder). */
+    wxface_status status = wxface_client_new_from_json_file(config_path, &client, &err);
     if (status == WXFACE_OK) {
         /* A client is thread-safe and reusable: real POS software keeps one for its lifetime. */
         status = wxface_terminate_contract(client, organization_id, user_id, &err);

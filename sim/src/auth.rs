@@ -269,6 +269,8 @@ mod tests {
     use rustls::pki_types::PrivatePkcs8KeyDer;
     use rustls::pki_types::pem::PemObject;
 
+    use crate::test_vectors::vector_path;
+
     const GOOD: &str = r#"WECHATPAY2-SHA256-RSA2048 mchid="1900000001",nonce_str="N1",timestamp="1722850421",serial_no="AB12",signature="c2ln""#;
 
     #[test]
@@ -320,10 +322,9 @@ mod tests {
     }
 
     fn vector_verifier() -> (RequestVerifier, Value) {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-        let key = PrivatePkcs8KeyDer::from_pem_file(dir.join("merchant_test_key.pem")).unwrap();
+        let key = PrivatePkcs8KeyDer::from_pem_file(vector_path("merchant_test_key.pem")).unwrap();
         let vectors: Value =
-            serde_json::from_slice(&std::fs::read(dir.join("apiv3-signing.json")).unwrap())
+            serde_json::from_slice(&std::fs::read(vector_path("apiv3-signing.json")).unwrap())
                 .unwrap();
         let serial = vectors["merchant"]["merchant_serial_no"].as_str().unwrap();
         (

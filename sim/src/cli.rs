@@ -10,12 +10,13 @@ pub(crate) const USAGE: &str = "\
 usage: wxface-sim [--state-dir DIR] [--port N] [--key-mode public-key|certificate]
                   [--fixture FILE] [--idle-close-secs N] [--idempotent-terminate]
                   [--fault SPEC [--fault-count N]] [-- CMD ARGS...]
+       wxface-sim --test-ids
 
 Serves a simulated WeChat Pay APIv3 (K12 terminate-contract) on https://127.0.0.1:PORT
 and prints one line: `wxface-sim listening on URL config=DIR/client.json`.
 Without CMD it serves until SIGINT/SIGTERM. With `-- CMD ARGS...` it runs CMD with
 WXFACE_SIM_URL, WXFACE_SIM_CONFIG and WXFACE_SIM_STATE_DIR set, then exits with CMD's
-exit code.
+exit code. `--test-ids` prints the built-in fixture's named ids (JSON) and exits.
 
 fault SPEC: bad_signature, probe_signature, missing_header:NAME, unknown_serial,
   timestamp_offset:SECS, status:CODE:html|json, delay:MS, drop_connection,
@@ -34,6 +35,7 @@ pub(crate) struct Cli {
 pub(crate) enum Parsed {
     Run(Box<Cli>),
     Help,
+    TestIds,
 }
 
 pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String> {
@@ -56,6 +58,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
                 }
             }
             "-h" | "--help" => return Ok(Parsed::Help),
+            "--test-ids" => return Ok(Parsed::TestIds),
             "--state-dir" => options.state_dir = PathBuf::from(value()?),
             "--fixture" => options.fixture = Some(PathBuf::from(value()?)),
             "--port" => options.port = number(&flag, value()?)?,
@@ -110,6 +113,7 @@ mod tests {
         match parse(args.iter().map(OsString::from))? {
             Parsed::Run(cli) => Ok(*cli),
             Parsed::Help => Err("help".into()),
+            Parsed::TestIds => Err("test ids".into()),
         }
     }
 

@@ -38,7 +38,11 @@ mod sim;
 mod state_dir;
 mod stats;
 mod sync;
+pub mod test_ids;
 mod tls;
+
+#[cfg(test)]
+mod test_vectors;
 
 pub use faults::{Fault, FaultParseError};
 pub use k12::ContractState;

@@ -18,6 +18,10 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
+        Ok(Parsed::TestIds) => {
+            println!("{}", wxface_sim::test_ids::as_json());
+            return ExitCode::SUCCESS;
+        }
         Err(why) => {
             eprintln!("wxface-sim: {why}\n\n{USAGE}");
             return ExitCode::from(2);

@@ -112,11 +112,7 @@ mod tests {
     use rustls::pki_types::PrivatePkcs8KeyDer;
     use rustls::pki_types::pem::PemObject;
 
-    fn testdata(name: &str) -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("testdata")
-            .join(name)
-    }
+    use crate::test_vectors::vector_path as testdata;
 
     /// The vectors were made by an independent implementation; PKCS#1 v1.5 signatures
     /// are deterministic, so the signer must reproduce them byte for byte.

@@ -135,7 +135,7 @@ impl StateDir {
         Ok(chosen)
     }
 
-    /// A wxface config using only the keys documented in c-api.md.
+    /// A wxface config using only the configuration keys the README documents.
     fn client_config(&self, material: &Material, base_url: &str, mode: KeyMode) -> Value {
         let path = |name: &str| Value::String(self.file(name).to_string_lossy().into_owned());
         let mut doc = json!({

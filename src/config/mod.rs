@@ -1,24 +1,24 @@
-//! Client configuration: from the JSON document of the C API contract or from setters,
-//! validated as it is given, with errors that name the key and the problem.
+//! Client configuration: the settings themselves, each checked as it is given, with errors
+//! that name the setting and the problem. The JSON document is read in `schema.rs`, files in
+//! `files.rs`, URLs in `url.rs`.
 //!
 //! Keys are parsed when they are set, so a wrong file is reported at once and the client
 //! never parses key material again.
 
 mod files;
+mod schema;
 mod url;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Map, Value};
-use zeroize::Zeroizing;
-
 use self::files::read_setting_file;
 use self::url::{ENDPOINT, PROXY, checked_url};
+use crate::auth::RequestSigner;
 use crate::error::Error;
-use crate::json::parse_without_duplicates;
 use crate::keys::{KeyStore, MerchantKey, parse_root_certificates};
+use crate::transport::TransportSettings;
 
 /// The live service's primary host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
@@ -28,19 +28,21 @@ const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_millis(15_000);
 /// Everything a [`crate::Client`] needs: merchant identity and key, WeChat Pay
 /// verification keys, endpoints, trust roots, timeouts and proxy.
 ///
-/// `Debug` output shows key ids but never key material.
+/// `Debug` output shows key ids but never key material or a proxy password.
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub(crate) mchid: Option<String>,
-    pub(crate) merchant_serial_no: Option<String>,
-    pub(crate) private_key: Option<Arc<MerchantKey>>,
-    pub(crate) keys: KeyStore,
-    pub(crate) base_url: String,
-    pub(crate) backup_base_url: Option<String>,
-    pub(crate) root_certificates: Vec<Vec<u8>>,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) request_timeout: Duration,
-    pub(crate) proxy: Option<String>,
+    mchid: Option<String>,
+    merchant_serial_no: Option<String>,
+    private_key: Option<Arc<MerchantKey>>,
+    keys: KeyStore,
+    transport: TransportSettings,
+}
+
+/// What a complete configuration turns into: the parts a client is made of.
+pub(crate) struct ClientParts {
+    pub signer: RequestSigner,
+    pub keys: KeyStore,
+    pub transport: TransportSettings,
 }
 
 impl Default for Config {
@@ -50,12 +52,14 @@ impl Default for Config {
             merchant_serial_no: None,
             private_key: None,
             keys: KeyStore::default(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            backup_base_url: None,
-            root_certificates: Vec::new(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            proxy: None,
+            transport: TransportSettings {
+                base_url: DEFAULT_BASE_URL.to_owned(),
+                backup_base_url: None,
+                root_certificates: Vec::new(),
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                request_timeout: DEFAULT_REQUEST_TIMEOUT,
+                proxy: None,
+            },
         }
     }
 }
@@ -65,6 +69,30 @@ impl Config {
     /// and one WeChat Pay key before building a client.
     pub fn new() -> Self {
         Config::default()
+    }
+
+    /// Reads the JSON document of the C API (keys: `mchid`, `merchant_serial_no`,
+    /// `private_key_pem` | `private_key_file`, `wechatpay_public_key_id` +
+    /// `wechatpay_public_key_pem` | `wechatpay_public_key_file`, `platform_certificates_pem` |
+    /// `platform_certificate_files`, `base_url`, `backup_base_url`, `root_ca_pem` |
+    /// `root_ca_file`, `connect_timeout_ms`, `request_timeout_ms`, `proxy`). Relative `*_file`
+    /// paths are relative to the working directory.
+    pub fn from_json(json: &str) -> Result<Config, Error> {
+        schema::read_document(json, None)
+    }
+
+    /// Reads the JSON document from a file (UTF-8, at most 1 MiB, a leading UTF-8 BOM
+    /// skipped). Relative `*_file` paths in it are relative to the file's folder. The buffer
+    /// the file was read into is wiped.
+    pub fn from_json_file(path: impl AsRef<Path>) -> Result<Config, Error> {
+        let path = path.as_ref();
+        let bytes = read_setting_file("config file", path)?;
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let text = std::str::from_utf8(text).map_err(|_| {
+            Error::config(format!("config file {} is not UTF-8 text", path.display()))
+        })?;
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        schema::read_document(text, Some(folder.unwrap_or(Path::new("."))))
     }
 
     /// The merchant id (`mchid`) and the serial number of its API certificate.
@@ -142,20 +170,20 @@ impl Config {
 
     /// The API endpoint, `https://host[:port]`. Default `https://api.mch.weixin.qq.com`.
     pub fn set_base_url(&mut self, url: &str) -> Result<(), Error> {
-        self.base_url = checked_url("base_url", url, &ENDPOINT)?;
+        self.transport.base_url = checked_url("base_url", url, &ENDPOINT)?;
         Ok(())
     }
 
     /// The endpoint tried once when no connection to `base_url` could be established.
     pub fn set_backup_base_url(&mut self, url: &str) -> Result<(), Error> {
-        self.backup_base_url = Some(checked_url("backup_base_url", url, &ENDPOINT)?);
+        self.transport.backup_base_url = Some(checked_url("backup_base_url", url, &ENDPOINT)?);
         Ok(())
     }
 
     /// Extra trusted root certificates (PEM), in addition to the bundled webpki roots.
     pub fn add_root_ca_pem(&mut self, pem: &[u8]) -> Result<(), Error> {
-        self.root_certificates
-            .extend(parse_root_certificates("root_ca_pem", pem)?);
+        let roots = parse_root_certificates("root_ca_pem", pem)?;
+        self.transport.root_certificates.extend(roots);
         Ok(())
     }
 
@@ -164,233 +192,74 @@ impl Config {
         let path = path.as_ref();
         let pem = read_setting_file("root_ca_file", path)?;
         let source = format!("root_ca_file: {}", path.display());
-        self.root_certificates
-            .extend(parse_root_certificates(&source, &pem)?);
+        let roots = parse_root_certificates(&source, &pem)?;
+        self.transport.root_certificates.extend(roots);
         Ok(())
     }
 
-    /// Connect timeout and whole-call timeout, in milliseconds (each at least 1).
+    /// Connect timeout and whole-request timeout, in milliseconds (each at least 1).
     pub fn set_timeouts(
         &mut self,
         connect_timeout_ms: u32,
         request_timeout_ms: u32,
     ) -> Result<(), Error> {
         let connect = timeout("connect_timeout_ms", u64::from(connect_timeout_ms))?;
-        self.request_timeout = timeout("request_timeout_ms", u64::from(request_timeout_ms))?;
-        self.connect_timeout = connect;
+        self.transport.request_timeout =
+            timeout("request_timeout_ms", u64::from(request_timeout_ms))?;
+        self.transport.connect_timeout = connect;
         Ok(())
     }
 
     /// An HTTP proxy, `http://host:port` (optionally `http://user:password@host:port`).
     pub fn set_proxy(&mut self, proxy_url: &str) -> Result<(), Error> {
-        self.proxy = Some(checked_url("proxy", proxy_url, &PROXY)?);
+        self.transport.proxy = Some(checked_url("proxy", proxy_url, &PROXY)?);
         Ok(())
     }
 
-    /// Reads the JSON document of the C API contract (keys: `mchid`, `merchant_serial_no`,
-    /// `private_key_pem` | `private_key_file`, `wechatpay_public_key_id` +
-    /// `wechatpay_public_key_pem` | `wechatpay_public_key_file`, `platform_certificates_pem` |
-    /// `platform_certificate_files`, `base_url`, `backup_base_url`, `root_ca_pem` |
-    /// `root_ca_file`, `connect_timeout_ms`, `request_timeout_ms`, `proxy`).
-    pub fn from_json(json: &str) -> Result<Config, Error> {
-        let value = parse_without_duplicates(json)
-            .map_err(|e| Error::config(format!("config is not valid JSON: {e}")))?;
-        let Value::Object(mut object) = value else {
-            return Err(Error::config("config must be a JSON object"));
-        };
-        // The private key PEM is a secret: move it out of the JSON tree into memory that is
-        // wiped when dropped.
-        let private_key_pem = match object.remove("private_key_pem") {
-            Some(Value::String(pem)) => Some(Zeroizing::new(pem)),
-            Some(_) => return Err(wrong_type("private_key_pem", "a PEM string")),
-            None => None,
-        };
-        let mut config = Config::new();
-        config.apply_json(&object, private_key_pem)?;
-        Ok(config)
-    }
-
-    /// Reads the JSON document from a file.
-    pub fn from_json_file(path: impl AsRef<Path>) -> Result<Config, Error> {
-        let path = path.as_ref();
-        let text = read_setting_file("config file", path)?;
-        let text = std::str::from_utf8(&text)
-            .map_err(|_| Error::config(format!("config file {} is not UTF-8", path.display())))?;
-        Config::from_json(text)
-    }
-
-    fn apply_json(
-        &mut self,
-        object: &Map<String, Value>,
-        private_key_pem: Option<Zeroizing<String>>,
-    ) -> Result<(), Error> {
-        if let Some(key) = object
-            .keys()
-            .find(|key| !KNOWN_KEYS.contains(&key.as_str()))
-        {
-            return Err(Error::config(format!("unknown key \"{}\"", excerpt(key))));
-        }
-        let string = |key: &str| -> Result<Option<&str>, Error> {
-            match object.get(key) {
-                None => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(_) => Err(wrong_type(key, "a string")),
-            }
-        };
-        let strings = |key: &str| -> Result<Vec<&str>, Error> {
-            match object.get(key) {
-                None => Ok(Vec::new()),
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .map(|item| {
-                        item.as_str()
-                            .ok_or_else(|| wrong_type(key, "an array of strings"))
-                    })
-                    .collect(),
-                Some(_) => Err(wrong_type(key, "an array of strings")),
-            }
-        };
-        let millis = |key: &str| -> Result<Option<Duration>, Error> {
-            match object.get(key) {
-                None => Ok(None),
-                Some(value) => match value.as_u64() {
-                    Some(ms) => timeout(key, ms).map(Some),
-                    None => Err(wrong_type(key, "a whole number of milliseconds")),
-                },
-            }
-        };
-
-        match (string("mchid")?, string("merchant_serial_no")?) {
-            (Some(mchid), Some(serial)) => self.set_merchant(mchid, serial)?,
-            (None, _) => {
-                return Err(Error::config(
-                    "mchid: missing (the merchant id is required)",
-                ));
-            }
-            (_, None) => {
-                return Err(Error::config(
-                    "merchant_serial_no: missing (the serial of the merchant API certificate is required)",
-                ));
-            }
-        }
-
-        match (private_key_pem, string("private_key_file")?) {
-            (Some(pem), None) => self.set_private_key_pem(pem.as_bytes())?,
-            (None, Some(path)) => self.set_private_key_file(path)?,
-            (Some(_), Some(_)) => {
-                return Err(Error::config(
-                    "private_key_pem and private_key_file: give exactly one, not both",
-                ));
-            }
-            (None, None) => {
-                return Err(Error::config(
-                    "private_key_pem or private_key_file: missing (the merchant API private key is required)",
-                ));
-            }
-        }
-
-        let public_key_id = string("wechatpay_public_key_id")?;
-        match (
-            public_key_id,
-            string("wechatpay_public_key_pem")?,
-            string("wechatpay_public_key_file")?,
-        ) {
-            (Some(id), Some(pem), None) => self.add_wechatpay_public_key_pem(id, pem.as_bytes())?,
-            (Some(id), None, Some(path)) => self.add_wechatpay_public_key_file(id, path)?,
-            (None, None, None) => {}
-            (Some(_), Some(_), Some(_)) => {
-                return Err(Error::config(
-                    "wechatpay_public_key_pem and wechatpay_public_key_file: give exactly one, not both",
-                ));
-            }
-            (Some(_), None, None) => {
-                return Err(Error::config(
-                    "wechatpay_public_key_id: needs wechatpay_public_key_pem or wechatpay_public_key_file",
-                ));
-            }
-            (None, _, _) => {
-                return Err(Error::config(
-                    "wechatpay_public_key_id: missing (required with a WeChat Pay public key)",
-                ));
-            }
-        }
-
-        for pem in strings("platform_certificates_pem")? {
-            self.add_platform_certificate_pem(pem.as_bytes())?;
-        }
-        for path in strings("platform_certificate_files")? {
-            self.add_platform_certificate_file(path)?;
-        }
+    /// Fails with the first thing a client needs that is missing.
+    fn check_complete(&self) -> Result<(), Error> {
+        self.merchant()?;
+        self.private_key()?;
         if self.keys.is_empty() {
             return Err(Error::config(
                 "no WeChat Pay verification key: set wechatpay_public_key_id with wechatpay_public_key_pem/_file, or platform_certificates_pem/platform_certificate_files",
             ));
         }
-
-        if let Some(url) = string("base_url")? {
-            self.set_base_url(url)?;
-        }
-        if let Some(url) = string("backup_base_url")? {
-            self.set_backup_base_url(url)?;
-        }
-        if let Some(pem) = string("root_ca_pem")? {
-            self.add_root_ca_pem(pem.as_bytes())?;
-        }
-        if let Some(path) = string("root_ca_file")? {
-            self.add_root_ca_file(path)?;
-        }
-        if let Some(connect) = millis("connect_timeout_ms")? {
-            self.connect_timeout = connect;
-        }
-        if let Some(request) = millis("request_timeout_ms")? {
-            self.request_timeout = request;
-        }
-        if let Some(proxy) = string("proxy")? {
-            self.set_proxy(proxy)?;
-        }
         Ok(())
     }
 
-    /// Checks that everything a client needs is present.
-    pub(crate) fn check_complete(&self) -> Result<(), Error> {
-        if self.mchid.is_none() || self.merchant_serial_no.is_none() {
-            return Err(Error::config("mchid and merchant_serial_no: not set"));
-        }
-        if self.private_key.is_none() {
-            return Err(Error::config(
-                "private key: not set (private_key_pem or private_key_file)",
-            ));
-        }
-        if self.keys.is_empty() {
-            return Err(Error::config(
-                "no WeChat Pay verification key: add a WeChat Pay public key or a platform certificate",
-            ));
-        }
-        Ok(())
+    fn merchant(&self) -> Result<(&str, &str), Error> {
+        let mchid = self
+            .mchid
+            .as_deref()
+            .ok_or_else(|| Error::config("mchid: missing (the merchant id is required)"))?;
+        let serial = self.merchant_serial_no.as_deref().ok_or_else(|| {
+            Error::config(
+                "merchant_serial_no: missing (the serial of the merchant API certificate is required)",
+            )
+        })?;
+        Ok((mchid, serial))
     }
-}
 
-const KNOWN_KEYS: &[&str] = &[
-    "mchid",
-    "merchant_serial_no",
-    "private_key_pem",
-    "private_key_file",
-    "wechatpay_public_key_id",
-    "wechatpay_public_key_pem",
-    "wechatpay_public_key_file",
-    "platform_certificates_pem",
-    "platform_certificate_files",
-    "base_url",
-    "backup_base_url",
-    "root_ca_pem",
-    "root_ca_file",
-    "connect_timeout_ms",
-    "request_timeout_ms",
-    "proxy",
-];
+    fn private_key(&self) -> Result<&Arc<MerchantKey>, Error> {
+        self.private_key.as_ref().ok_or_else(|| {
+            Error::config(
+                "private_key_pem or private_key_file: missing (the merchant API private key is required)",
+            )
+        })
+    }
 
-fn wrong_type(key: &str, expected: &str) -> Error {
-    Error::config(format!("{key}: must be {expected}"))
+    /// The parts of a client, once everything it needs is there.
+    pub(crate) fn into_parts(self) -> Result<ClientParts, Error> {
+        self.check_complete()?;
+        let (mchid, serial) = self.merchant()?;
+        let signer = RequestSigner::new(mchid, serial, Arc::clone(self.private_key()?));
+        Ok(ClientParts {
+            signer,
+            keys: self.keys,
+            transport: self.transport,
+        })
+    }
 }
 
 fn timeout(key: &str, ms: u64) -> Result<Duration, Error> {
@@ -402,25 +271,12 @@ fn timeout(key: &str, ms: u64) -> Result<Duration, Error> {
     Ok(Duration::from_millis(ms))
 }
 
-/// Config values can be long or odd: quote a short printable prefix only, and never PEM text
-/// (a key pasted into the wrong setting must not end up in an error message or a log).
-fn excerpt(value: &str) -> String {
-    if value.contains("-----BEGIN") {
-        return "(PEM text, not shown)".to_owned();
-    }
-    value
-        .chars()
-        .take(80)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use crate::test_vectors::vector_path;
-    use serde_json::json;
+    use serde_json::{Map, Value, json};
 
     fn base() -> Value {
         json!({
@@ -441,9 +297,9 @@ mod tests {
     #[test]
     fn a_complete_document_gives_defaults_for_the_rest() {
         let config = Config::from_json(&base().to_string()).unwrap();
-        assert_eq!(config.base_url, DEFAULT_BASE_URL);
-        assert_eq!(config.connect_timeout, Duration::from_secs(5));
-        assert_eq!(config.request_timeout, Duration::from_secs(15));
+        assert_eq!(config.transport.base_url, DEFAULT_BASE_URL);
+        assert_eq!(config.transport.connect_timeout, Duration::from_secs(5));
+        assert_eq!(config.transport.request_timeout, Duration::from_secs(15));
         assert_eq!(
             config.keys.request_serial(),
             Some("PUB_KEY_ID_0119000000012025000000000001")

@@ -60,7 +60,10 @@ pub(crate) unsafe fn arg_mut<'a, T>(name: &str, ptr: *mut T) -> Result<&'a mut T
 }
 
 /// An out-parameter, checked before any work is done so nothing is sent for a NULL one.
-pub(crate) fn arg_out<T>(name: &str, ptr: *mut *mut T) -> Result<OutPtr<T>, Error> {
+///
+/// # Safety
+/// `ptr` is NULL or points to a writable `T *` for the rest of the call.
+pub(crate) unsafe fn arg_out<T>(name: &str, ptr: *mut *mut T) -> Result<OutPtr<T>, Error> {
     if ptr.is_null() {
         return Err(Error::invalid_argument(format!("{name} is NULL")));
     }
@@ -71,8 +74,9 @@ pub(crate) fn arg_out<T>(name: &str, ptr: *mut *mut T) -> Result<OutPtr<T>, Erro
 pub(crate) struct OutPtr<T>(*mut *mut T);
 
 impl<T> OutPtr<T> {
+    /// Hands `value` to the caller, who frees it with the type's `*_free`.
     pub(crate) fn write(self, value: T) {
-        // SAFETY: non-NULL (checked by `arg_out`) and writable by the caller's contract.
+        // SAFETY: non-NULL (checked by `arg_out`) and writable, by `arg_out`'s contract.
         unsafe { *self.0 = Box::into_raw(Box::new(value)) };
     }
 }
@@ -86,4 +90,20 @@ pub(crate) unsafe fn free_box<T>(ptr: *mut T) {
         // SAFETY: made by `Box::into_raw` and freed once, by the caller's contract.
         drop(unsafe { Box::from_raw(ptr) });
     }
+}
+
+/// A borrowed string field of an object the library made, for a `*_get`-style accessor:
+/// `""` for a NULL object (and if a defect was caught), never NULL.
+///
+/// # Safety
+/// `object` is NULL or a live object from this library; the returned pointer lives as long as
+/// the object.
+pub(crate) unsafe fn string_field<T>(
+    object: *const T,
+    field: impl FnOnce(&T) -> &CStr,
+) -> *const c_char {
+    ffi_boundary!(fallback(c"".as_ptr()), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { object.as_ref() }.map_or(c"".as_ptr(), |object| field(object).as_ptr())
+    })
 }

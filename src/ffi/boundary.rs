@@ -4,41 +4,58 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::error::wxface_error;
-use super::status::{WXFACE_ERR_INVALID_ARGUMENT, WXFACE_OK, wxface_status};
+use super::status::{
+    WXFACE_ERR_INTERNAL, WXFACE_ERR_INVALID_ARGUMENT, WXFACE_OK, status_of, wxface_status,
+};
 use crate::error::{Error, ErrorKind};
 
-/// Wraps the body of every exported function.
+/// Wraps the body of every exported function. The arguments look like a function call's, so
+/// rustfmt formats the bodies:
 ///
-/// - `ffi_boundary!(err, { … })` — a fallible function: the body returns
+/// - `ffi_boundary!(err, || { … })` — a fallible function: the closure returns
 ///   `Result<(), Error>`; the macro applies the `*err` rules and returns the status.
-/// - `ffi_boundary!(err, consuming ptr, |boxed| { … })` — the same for a function that takes
-///   ownership of `ptr` whatever the outcome (the body gets `Option<Box<_>>`).
-/// - `ffi_boundary!(or FALLBACK, { … })` — a function without status: the body's value, or
-///   `FALLBACK` if it panicked.
+/// - `ffi_boundary!(err, consuming(ptr), |boxed| { … })` — the same for a function that takes
+///   ownership of `ptr` whatever the outcome (the closure gets `Option<Box<_>>`).
+/// - `ffi_boundary!(fallback(value), || { … })` — a function without status: the closure's
+///   value, or `value` if it panicked.
 macro_rules! ffi_boundary {
-    (or $fallback:expr, $body:block) => {
-        $crate::ffi::boundary::infallible(|| $body, || $fallback)
+    (fallback($fallback:expr), $body:expr) => {
+        $crate::ffi::boundary::infallible($body, || $fallback)
     };
-    ($err:expr, consuming $owned:expr, $body:expr) => {
-        $crate::ffi::boundary::fallible_consuming($err, $owned, $body)
-    };
-    ($err:expr, $body:block) => {
-        $crate::ffi::boundary::fallible($err, || $body)
-    };
+    ($err:expr, consuming($owned:expr), $body:expr) => {{
+        // (Outside the unsafe block: the body marks its own unsafe operations.)
+        let (err, owned, body) = ($err, $owned, $body);
+        // SAFETY: `err` is NULL or points to a readable and writable `wxface_error *`, and
+        // `owned` is NULL or an object of this library handed over to the call: the
+        // conventions of every function in the header.
+        unsafe { $crate::ffi::boundary::fallible_consuming(err, owned, body) }
+    }};
+    ($err:expr, $body:expr) => {{
+        let (err, body) = ($err, $body);
+        // SAFETY: `err` is NULL or points to a readable and writable `wxface_error *`: the
+        // convention of every fallible function in the header.
+        unsafe { $crate::ffi::boundary::fallible(err, body) }
+    }};
 }
 
 /// `err` must be NULL or point to NULL; anything else is a caller bug that must not
 /// overwrite (and so leak) an earlier error.
-fn err_slot_is_usable(err: *mut *mut wxface_error) -> bool {
-    // SAFETY: a non-NULL `err` points to a readable `wxface_error *` by the API contract.
+///
+/// # Safety
+/// `err` is NULL or points to a readable `wxface_error *`.
+unsafe fn err_slot_is_usable(err: *mut *mut wxface_error) -> bool {
+    // SAFETY: non-NULL `err` is readable, by this function's contract.
     err.is_null() || unsafe { (*err).is_null() }
 }
 
-pub(crate) fn fallible(
+/// # Safety
+/// `err` is NULL or points to a readable and writable `wxface_error *`.
+pub(crate) unsafe fn fallible(
     err: *mut *mut wxface_error,
     body: impl FnOnce() -> Result<(), Error>,
 ) -> wxface_status {
-    if !err_slot_is_usable(err) {
+    // SAFETY: forwarded from this function's contract.
+    if !unsafe { err_slot_is_usable(err) } {
         return WXFACE_ERR_INVALID_ARGUMENT;
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -47,22 +64,27 @@ pub(crate) fn fallible(
         body()
     }))
     .unwrap_or_else(|payload| Err(panic_error(payload)));
-    report(err, outcome)
+    // SAFETY: forwarded from this function's contract; the slot was checked above.
+    unsafe { report(err, outcome) }
 }
 
-pub(crate) fn fallible_consuming<T>(
+/// # Safety
+/// `err` as for [`fallible`]; `owned` is NULL or a pointer made by `Box::into_raw` in this
+/// library that the caller hands over.
+pub(crate) unsafe fn fallible_consuming<T>(
     err: *mut *mut wxface_error,
     owned: *mut T,
     body: impl FnOnce(Option<Box<T>>) -> Result<(), Error>,
 ) -> wxface_status {
     // SAFETY: a non-NULL `owned` was made by `Box::into_raw` and is handed over to us.
     let owned = (!owned.is_null()).then(|| unsafe { Box::from_raw(owned) });
-    if !err_slot_is_usable(err) {
+    // SAFETY: forwarded from this function's contract.
+    if !unsafe { err_slot_is_usable(err) } {
         let dropped = catch_unwind(AssertUnwindSafe(move || drop(owned)));
         return if dropped.is_ok() {
             WXFACE_ERR_INVALID_ARGUMENT
         } else {
-            ErrorKind::Internal.status()
+            WXFACE_ERR_INTERNAL
         };
     }
     let outcome = catch_unwind(AssertUnwindSafe(move || {
@@ -71,7 +93,8 @@ pub(crate) fn fallible_consuming<T>(
         body(owned)
     }))
     .unwrap_or_else(|payload| Err(panic_error(payload)));
-    report(err, outcome)
+    // SAFETY: forwarded from this function's contract; the slot was checked above.
+    unsafe { report(err, outcome) }
 }
 
 pub(crate) fn infallible<T>(body: impl FnOnce() -> T, fallback: impl FnOnce() -> T) -> T {
@@ -83,17 +106,19 @@ pub(crate) fn infallible<T>(body: impl FnOnce() -> T, fallback: impl FnOnce() ->
     .unwrap_or_else(|_| fallback())
 }
 
-fn report(err: *mut *mut wxface_error, outcome: Result<(), Error>) -> wxface_status {
+/// # Safety
+/// `err` is NULL or points to a writable `wxface_error *` that holds NULL.
+unsafe fn report(err: *mut *mut wxface_error, outcome: Result<(), Error>) -> wxface_status {
     match outcome {
         Ok(()) => WXFACE_OK,
         Err(error) => {
-            let status = error.kind().status();
+            let status = status_of(error.kind()).0;
             if !err.is_null() {
                 // Building the error object allocates; keep even that inside the boundary.
                 if let Ok(boxed) =
                     catch_unwind(AssertUnwindSafe(|| Box::new(wxface_error::from(error))))
                 {
-                    // SAFETY: checked non-NULL and pointing to NULL by `err_slot_is_usable`.
+                    // SAFETY: non-NULL and writable, by this function's contract.
                     unsafe { *err = Box::into_raw(boxed) };
                 }
             }
@@ -163,10 +188,12 @@ mod tests {
         assert!(!err.is_null(), "no error object");
         // SAFETY: a live error object made by the library.
         let status = unsafe { wxface_error_status(err) };
+        // SAFETY: the same error; its message is a NUL-terminated string it owns.
         let message = unsafe { CStr::from_ptr(wxface_error_message(err)) }
             .to_str()
             .unwrap()
             .to_owned();
+        // SAFETY: the same error, freed once.
         unsafe { wxface_error_free(err) };
         (status, message)
     }
@@ -228,11 +255,14 @@ mod tests {
         // SAFETY: static strings from the library.
         assert_eq!(unsafe { CStr::from_ptr(wxface_version()) }, c"");
         assert_eq!(
+            // SAFETY: a static string from the library.
             unsafe { CStr::from_ptr(wxface_status_str(WXFACE_ERR_TLS)) },
             c"unknown status"
         );
         // The free functions swallow the panic too (NULL, so nothing to leak).
+        // SAFETY: NULL is a valid argument of every *_free.
         unsafe { wxface_client_free(ptr::null_mut()) };
+        // SAFETY: as above.
         unsafe { wxface_error_free(ptr::null_mut()) };
     }
 }

@@ -18,30 +18,35 @@ use crate::error::Error;
 /// Functions: `wxface_client_builder_new`, `wxface_client_builder_set_merchant`,
 /// `wxface_client_builder_set_private_key_pem`, `wxface_client_builder_set_private_key_file`,
 /// `wxface_client_builder_add_wechatpay_public_key_pem`,
-/// `wxface_client_builder_add_platform_certificate_pem`, `wxface_client_builder_set_base_url`,
+/// `wxface_client_builder_add_wechatpay_public_key_file`,
+/// `wxface_client_builder_add_platform_certificate_pem`,
+/// `wxface_client_builder_add_platform_certificate_file`, `wxface_client_builder_set_base_url`,
 /// `wxface_client_builder_set_backup_base_url`, `wxface_client_builder_add_root_ca_pem`,
-/// `wxface_client_builder_set_timeouts`, `wxface_client_builder_set_proxy`,
-/// `wxface_client_builder_build`, `wxface_client_builder_free`.
+/// `wxface_client_builder_add_root_ca_file`, `wxface_client_builder_set_timeouts`,
+/// `wxface_client_builder_set_proxy`, `wxface_client_builder_build`,
+/// `wxface_client_builder_free`.
 pub struct wxface_client_builder {
     config: Config,
 }
 
-/// A new, empty builder (defaults as in the README), or NULL if memory ran out.
+/// A new, empty builder (defaults as in the README). NULL only if an internal defect was
+/// caught (allocation failure aborts the process, as everywhere in Rust).
 #[unsafe(no_mangle)]
 pub extern "C" fn wxface_client_builder_new() -> *mut wxface_client_builder {
-    ffi_boundary!(or ptr::null_mut(), {
-        Box::into_raw(Box::new(wxface_client_builder { config: Config::new() }))
+    ffi_boundary!(fallback(ptr::null_mut()), || {
+        Box::into_raw(Box::new(wxface_client_builder {
+            config: Config::new(),
+        }))
     })
 }
 
-/// Applies one setter to a builder argument, inside the `*err` rules.
-fn with_builder(
-    builder: *mut wxface_client_builder,
-    set: impl FnOnce(&mut Config) -> Result<(), Error>,
-) -> Result<(), Error> {
-    // SAFETY: `builder` is NULL or a live builder from this library, by the API contract.
-    let builder = unsafe { arg_mut("builder", builder) }?;
-    set(&mut builder.config)
+/// The builder's configuration, for one setter.
+///
+/// # Safety
+/// `builder` is NULL or a live builder from this library, not used elsewhere during the call.
+unsafe fn config<'a>(builder: *mut wxface_client_builder) -> Result<&'a mut Config, Error> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { arg_mut("builder", builder) }.map(|b| &mut b.config)
 }
 
 /// The merchant id (`mchid`) and the serial number of its API certificate (hex).
@@ -52,11 +57,16 @@ pub unsafe extern "C" fn wxface_client_builder_set_merchant(
     merchant_serial_no: *const c_char,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: C strings are NUL-terminated and live for the call, by the API contract.
-        let mchid = unsafe { arg_str("mchid", mchid) }?;
-        let serial = unsafe { arg_str("merchant_serial_no", merchant_serial_no) }?;
-        with_builder(builder, |config| config.set_merchant(mchid, serial))
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (mchid, serial, config) = unsafe {
+            (
+                arg_str("mchid", mchid)?,
+                arg_str("merchant_serial_no", merchant_serial_no)?,
+                config(builder)?,
+            )
+        };
+        config.set_merchant(mchid, serial)
     })
 }
 
@@ -69,10 +79,10 @@ pub unsafe extern "C" fn wxface_client_builder_set_private_key_pem(
     pem_len: usize,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: `pem` points to `pem_len` readable bytes, by the API contract.
-        let pem = unsafe { arg_bytes("pem", pem, pem_len) }?;
-        with_builder(builder, |config| config.set_private_key_pem(pem))
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (pem, config) = unsafe { (arg_bytes("pem", pem, pem_len)?, config(builder)?) };
+        config.set_private_key_pem(pem)
     })
 }
 
@@ -83,10 +93,10 @@ pub unsafe extern "C" fn wxface_client_builder_set_private_key_file(
     path: *const c_char,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: C strings are NUL-terminated and live for the call, by the API contract.
-        let path = unsafe { arg_str("path", path) }?;
-        with_builder(builder, |config| config.set_private_key_file(path))
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (path, config) = unsafe { (arg_str("path", path)?, config(builder)?) };
+        config.set_private_key_file(path)
     })
 }
 
@@ -99,13 +109,37 @@ pub unsafe extern "C" fn wxface_client_builder_add_wechatpay_public_key_pem(
     pem_len: usize,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: pointers are valid for the call, by the API contract.
-        let id = unsafe { arg_str("public_key_id", public_key_id) }?;
-        let pem = unsafe { arg_bytes("pem", pem, pem_len) }?;
-        with_builder(builder, |config| {
-            config.add_wechatpay_public_key_pem(id, pem)
-        })
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (id, pem, config) = unsafe {
+            (
+                arg_str("public_key_id", public_key_id)?,
+                arg_bytes("pem", pem, pem_len)?,
+                config(builder)?,
+            )
+        };
+        config.add_wechatpay_public_key_pem(id, pem)
+    })
+}
+
+/// Adds a WeChat Pay public key from a PEM file (read now), with its id `PUB_KEY_ID_…`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_client_builder_add_wechatpay_public_key_file(
+    builder: *mut wxface_client_builder,
+    public_key_id: *const c_char,
+    path: *const c_char,
+    err: *mut *mut wxface_error,
+) -> wxface_status {
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (id, path, config) = unsafe {
+            (
+                arg_str("public_key_id", public_key_id)?,
+                arg_str("path", path)?,
+                config(builder)?,
+            )
+        };
+        config.add_wechatpay_public_key_file(id, path)
     })
 }
 
@@ -117,10 +151,24 @@ pub unsafe extern "C" fn wxface_client_builder_add_platform_certificate_pem(
     pem_len: usize,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: `pem` points to `pem_len` readable bytes, by the API contract.
-        let pem = unsafe { arg_bytes("pem", pem, pem_len) }?;
-        with_builder(builder, |config| config.add_platform_certificate_pem(pem))
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (pem, config) = unsafe { (arg_bytes("pem", pem, pem_len)?, config(builder)?) };
+        config.add_platform_certificate_pem(pem)
+    })
+}
+
+/// Adds WeChat Pay platform certificates from a PEM file (read now).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_client_builder_add_platform_certificate_file(
+    builder: *mut wxface_client_builder,
+    path: *const c_char,
+    err: *mut *mut wxface_error,
+) -> wxface_status {
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (path, config) = unsafe { (arg_str("path", path)?, config(builder)?) };
+        config.add_platform_certificate_file(path)
     })
 }
 
@@ -131,10 +179,10 @@ pub unsafe extern "C" fn wxface_client_builder_set_base_url(
     url: *const c_char,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: C strings are NUL-terminated and live for the call, by the API contract.
-        let url = unsafe { arg_str("url", url) }?;
-        with_builder(builder, |config| config.set_base_url(url))
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (url, config) = unsafe { (arg_str("url", url)?, config(builder)?) };
+        config.set_base_url(url)
     })
 }
 
@@ -145,10 +193,10 @@ pub unsafe extern "C" fn wxface_client_builder_set_backup_base_url(
     url: *const c_char,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: C strings are NUL-terminated and live for the call, by the API contract.
-        let url = unsafe { arg_str("url", url) }?;
-        with_builder(builder, |config| config.set_backup_base_url(url))
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (url, config) = unsafe { (arg_str("url", url)?, config(builder)?) };
+        config.set_backup_base_url(url)
     })
 }
 
@@ -160,14 +208,28 @@ pub unsafe extern "C" fn wxface_client_builder_add_root_ca_pem(
     pem_len: usize,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: `pem` points to `pem_len` readable bytes, by the API contract.
-        let pem = unsafe { arg_bytes("pem", pem, pem_len) }?;
-        with_builder(builder, |config| config.add_root_ca_pem(pem))
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (pem, config) = unsafe { (arg_bytes("pem", pem, pem_len)?, config(builder)?) };
+        config.add_root_ca_pem(pem)
     })
 }
 
-/// Connect and whole-call timeouts in milliseconds (each at least 1; defaults 5000, 15000).
+/// Adds trusted root certificates from a PEM file (read now) to the bundled ones.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_client_builder_add_root_ca_file(
+    builder: *mut wxface_client_builder,
+    path: *const c_char,
+    err: *mut *mut wxface_error,
+) -> wxface_status {
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (path, config) = unsafe { (arg_str("path", path)?, config(builder)?) };
+        config.add_root_ca_file(path)
+    })
+}
+
+/// Connect and whole-request timeouts in milliseconds (each at least 1; defaults 5000, 15000).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_client_builder_set_timeouts(
     builder: *mut wxface_client_builder,
@@ -175,24 +237,24 @@ pub unsafe extern "C" fn wxface_client_builder_set_timeouts(
     request_timeout_ms: u32,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        with_builder(builder, |config| {
-            config.set_timeouts(connect_timeout_ms, request_timeout_ms)
-        })
+    ffi_boundary!(err, || {
+        // SAFETY: `builder` is NULL or valid for the call (the header's conventions).
+        let config = unsafe { config(builder)? };
+        config.set_timeouts(connect_timeout_ms, request_timeout_ms)
     })
 }
 
-/// An HTTP proxy, `http://host:port`.
+/// An HTTP proxy, `http://host:port` (or `http://user:password@host:port`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_client_builder_set_proxy(
     builder: *mut wxface_client_builder,
     proxy_url: *const c_char,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: C strings are NUL-terminated and live for the call, by the API contract.
-        let proxy_url = unsafe { arg_str("proxy_url", proxy_url) }?;
-        with_builder(builder, |config| config.set_proxy(proxy_url))
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (proxy_url, config) = unsafe { (arg_str("proxy_url", proxy_url)?, config(builder)?) };
+        config.set_proxy(proxy_url)
     })
 }
 
@@ -204,11 +266,13 @@ pub unsafe extern "C" fn wxface_client_builder_build(
     client_out: *mut *mut wxface_client,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, consuming builder, |builder: Option<Box<wxface_client_builder>>| {
+    ffi_boundary!(err, consuming(builder), |builder: Option<
+        Box<wxface_client_builder>,
+    >| {
         let builder = builder.ok_or_else(|| Error::invalid_argument("builder is NULL"))?;
-        let out = arg_out("client_out", client_out)?;
-        let client = Client::new(builder.config)?;
-        out.write(wxface_client { client });
+        // SAFETY: `client_out` is NULL or writable for the call (the header's conventions).
+        let out = unsafe { arg_out("client_out", client_out)? };
+        out.write(wxface_client::new(Client::new(builder.config)?));
         Ok(())
     })
 }
@@ -216,6 +280,8 @@ pub unsafe extern "C" fn wxface_client_builder_build(
 /// Frees a builder that was never built. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_client_builder_free(builder: *mut wxface_client_builder) {
-    // SAFETY: `builder` is NULL or an unbuilt builder from this library, freed once.
-    ffi_boundary!(or(), { unsafe { free_box(builder) } })
+    ffi_boundary!(fallback(()), || {
+        // SAFETY: `builder` is NULL or an unbuilt builder from this library, freed once.
+        unsafe { free_box(builder) }
+    })
 }

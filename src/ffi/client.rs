@@ -12,12 +12,31 @@ use crate::config::Config;
 /// functions on one `const wxface_client *` at once. Free it with `wxface_client_free`
 /// once no call is running on it.
 ///
-/// Functions: `wxface_client_new_from_json`, `wxface_client_free`, `wxface_terminate_contract`.
+/// Functions: `wxface_client_new_from_json`, `wxface_client_new_from_json_file`,
+/// `wxface_client_free`, `wxface_terminate_contract`.
 pub struct wxface_client {
-    pub(crate) client: Client,
+    client: Client,
 }
 
-/// Makes a client from one JSON document (the configuration keys of the README).
+impl wxface_client {
+    pub(crate) fn new(client: Client) -> Self {
+        wxface_client { client }
+    }
+}
+
+/// The client behind a `const wxface_client *` argument.
+///
+/// # Safety
+/// `client` is NULL or a live client from this library.
+pub(crate) unsafe fn client_arg<'a>(
+    client: *const wxface_client,
+) -> Result<&'a Client, crate::Error> {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { arg_ref("client", client) }.map(|c| &c.client)
+}
+
+/// Makes a client from one JSON document (the configuration keys of the README). Relative
+/// `*_file` paths in it are relative to the working directory.
 /// On success `*client_out` receives the client; on failure it is left untouched.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_client_new_from_json(
@@ -25,12 +44,35 @@ pub unsafe extern "C" fn wxface_client_new_from_json(
     client_out: *mut *mut wxface_client,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: C strings are NUL-terminated and live for the call, by the API contract.
-        let json = unsafe { arg_str("config_json", config_json) }?;
-        let out = arg_out("client_out", client_out)?;
-        let client = Client::new(Config::from_json(json)?)?;
-        out.write(wxface_client { client });
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (json, out) = unsafe {
+            (
+                arg_str("config_json", config_json)?,
+                arg_out("client_out", client_out)?,
+            )
+        };
+        out.write(wxface_client::new(Client::new(Config::from_json(json)?)?));
+        Ok(())
+    })
+}
+
+/// Makes a client from a JSON configuration file: UTF-8, at most 1 MiB, a leading UTF-8 BOM
+/// skipped; relative `*_file` paths in it are relative to the file's folder. The buffer the
+/// file was read into is wiped (it may hold `private_key_pem`).
+/// On success `*client_out` receives the client; on failure it is left untouched.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_client_new_from_json_file(
+    path: *const c_char,
+    client_out: *mut *mut wxface_client,
+    err: *mut *mut wxface_error,
+) -> wxface_status {
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (path, out) = unsafe { (arg_str("path", path)?, arg_out("client_out", client_out)?) };
+        out.write(wxface_client::new(Client::new(Config::from_json_file(
+            path,
+        )?)?));
         Ok(())
     })
 }
@@ -38,13 +80,15 @@ pub unsafe extern "C" fn wxface_client_new_from_json(
 /// Frees a client. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_client_free(client: *mut wxface_client) {
-    // SAFETY: `client` is NULL or a client from this library, freed once.
-    ffi_boundary!(or(), { unsafe { free_box(client) } })
+    ffi_boundary!(fallback(()), || {
+        // SAFETY: `client` is NULL or a client from this library, freed once.
+        unsafe { free_box(client) }
+    })
 }
 
 /// Terminates the face-pay contract of `user_id` in `organization_id`
 /// (`POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`).
-/// `WXFACE_OK` once WeChat Pay answered 204 and the answer's signature verified. Ids must be
+/// `WXFACE_OK` once WeChat Pay answered 204 and the response's signature verified. Ids must be
 /// 1-256 printable ASCII bytes without `/ ? # % \` and not `.` or `..`; otherwise
 /// `WXFACE_ERR_INVALID_ARGUMENT` and nothing is sent.
 #[unsafe(no_mangle)]
@@ -54,11 +98,15 @@ pub unsafe extern "C" fn wxface_terminate_contract(
     user_id: *const c_char,
     err: *mut *mut wxface_error,
 ) -> wxface_status {
-    ffi_boundary!(err, {
-        // SAFETY: pointers are NULL or valid for the call, by the API contract.
-        let client = unsafe { arg_ref("client", client) }?;
-        let organization_id = unsafe { arg_str("organization_id", organization_id) }?;
-        let user_id = unsafe { arg_str("user_id", user_id) }?;
-        client.client.terminate_contract(organization_id, user_id)
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (client, organization_id, user_id) = unsafe {
+            (
+                client_arg(client)?,
+                arg_str("organization_id", organization_id)?,
+                arg_str("user_id", user_id)?,
+            )
+        };
+        client.terminate_contract(organization_id, user_id)
     })
 }

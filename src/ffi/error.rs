@@ -2,13 +2,12 @@
 
 use std::ffi::{CString, c_char, c_int};
 
-use super::args::free_box;
-use super::status::{WXFACE_ERR_INTERNAL, WXFACE_ERR_INVALID_ARGUMENT, wxface_status};
+use super::args::{free_box, string_field};
+use super::status::{WXFACE_ERR_INTERNAL, WXFACE_ERR_INVALID_ARGUMENT, status_of, wxface_status};
 use crate::error::Error;
 
 /// An error returned through `wxface_error **err`. Owned by the caller, who frees it with
 /// `wxface_error_free`. The strings its accessors return live as long as the error.
-///
 /// Every string it returns is one printable line (control characters and bidi overrides
 /// replaced); the message is at most 1024 bytes.
 ///
@@ -28,7 +27,7 @@ pub struct wxface_error {
 impl From<Error> for wxface_error {
     fn from(error: Error) -> Self {
         wxface_error {
-            status: error.kind().status(),
+            status: status_of(error.kind()).0,
             http_status: error.http_status(),
             request_sent: error.request_sent(),
             message: c_string(error.message()),
@@ -39,7 +38,8 @@ impl From<Error> for wxface_error {
     }
 }
 
-/// C strings end at the first NUL: drop any NUL an answer smuggled in.
+/// C strings end at the first NUL: the error's strings hold none (they are printable, and
+/// `detail_json` is JSON, which escapes it), so this only guards the invariant.
 fn c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "")).unwrap_or_default()
 }
@@ -47,47 +47,52 @@ fn c_string(text: &str) -> CString {
 /// The status of the failed call; `WXFACE_ERR_INVALID_ARGUMENT` if `err` is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_status(err: *const wxface_error) -> wxface_status {
-    // SAFETY: `err` is NULL or a live error from this library.
-    ffi_boundary!(or WXFACE_ERR_INTERNAL, {
+    ffi_boundary!(fallback(WXFACE_ERR_INTERNAL), || {
+        // SAFETY: `err` is NULL or a live error from this library.
         unsafe { err.as_ref() }.map_or(WXFACE_ERR_INVALID_ARGUMENT, |e| e.status)
     })
 }
 
-/// One line of English naming the cause; `""` if `err` is NULL. Valid until the error is freed.
+/// One line of English naming the cause, at most 1024 bytes; `""` if `err` is NULL. Valid
+/// until the error is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_message(err: *const wxface_error) -> *const c_char {
     // SAFETY: `err` is NULL or a live error from this library.
-    ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.message.as_ptr()) })
+    unsafe { string_field(err, |e| &e.message) }
 }
 
-/// The HTTP status of WeChat Pay's answer; 0 when no answer arrived or `err` is NULL.
+/// The HTTP status of WeChat Pay's response; 0 when none arrived or `err` is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_http_status(err: *const wxface_error) -> u16 {
-    // SAFETY: `err` is NULL or a live error from this library.
-    ffi_boundary!(or 0, { unsafe { err.as_ref() }.map_or(0, |e| e.http_status) })
+    ffi_boundary!(fallback(0), || {
+        // SAFETY: `err` is NULL or a live error from this library.
+        unsafe { err.as_ref() }.map_or(0, |e| e.http_status)
+    })
 }
 
-/// The answer's `code`, e.g. `"PARAM_ERROR"`; `""` when absent. Valid until the error is freed.
+/// The response's `code`, e.g. `"PARAM_ERROR"`; `""` when absent. Valid until the error is
+/// freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_api_code(err: *const wxface_error) -> *const c_char {
     // SAFETY: `err` is NULL or a live error from this library.
-    ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.api_code.as_ptr()) })
+    unsafe { string_field(err, |e| &e.api_code) }
 }
 
-/// The answer's `Request-ID` header (quote it to WeChat Pay support); `""` when absent.
+/// The response's `Request-ID` header (quote it to WeChat Pay support); `""` when absent.
 /// Valid until the error is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_request_id(err: *const wxface_error) -> *const c_char {
     // SAFETY: `err` is NULL or a live error from this library.
-    ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.request_id.as_ptr()) })
+    unsafe { string_field(err, |e| &e.request_id) }
 }
 
-/// The answer's `detail` member as JSON (for a 401 SIGN_ERROR it holds
-/// `sign_information.truncated_sign_message`); `""` when absent. Valid until the error is freed.
+/// The response's `detail` member as JSON, as received (for a 401 SIGN_ERROR it holds
+/// `sign_information.truncated_sign_message`); `""` when absent or over 64 KiB. Valid until
+/// the error is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_detail_json(err: *const wxface_error) -> *const c_char {
     // SAFETY: `err` is NULL or a live error from this library.
-    ffi_boundary!(or c"".as_ptr(), { unsafe { err.as_ref() }.map_or(c"".as_ptr(), |e| e.detail_json.as_ptr()) })
+    unsafe { string_field(err, |e| &e.detail_json) }
 }
 
 /// 1 when at least one byte of the request was written to a connection, so WeChat Pay may
@@ -98,13 +103,17 @@ pub unsafe extern "C" fn wxface_error_detail_json(err: *const wxface_error) -> *
 /// before repeating a deduction.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_request_sent(err: *const wxface_error) -> c_int {
-    // SAFETY: `err` is NULL or a live error from this library.
-    ffi_boundary!(or 0, { unsafe { err.as_ref() }.map_or(0, |e| c_int::from(e.request_sent)) })
+    ffi_boundary!(fallback(0), || {
+        // SAFETY: `err` is NULL or a live error from this library.
+        unsafe { err.as_ref() }.map_or(0, |e| c_int::from(e.request_sent))
+    })
 }
 
 /// Frees an error. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wxface_error_free(err: *mut wxface_error) {
-    // SAFETY: `err` is NULL or an error from this library, freed once.
-    ffi_boundary!(or(), { unsafe { free_box(err) } })
+    ffi_boundary!(fallback(()), || {
+        // SAFETY: `err` is NULL or an error from this library, freed once.
+        unsafe { free_box(err) }
+    })
 }

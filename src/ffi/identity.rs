@@ -2,7 +2,7 @@
 
 use std::ffi::{CStr, c_char};
 
-use crate::error::ErrorKind;
+use super::status::status_name;
 
 const VERSION: &CStr = match CStr::from_bytes_with_nul(
     concat!(
@@ -27,24 +27,21 @@ pub(crate) const ABI_VERSION: u32 = match u32::from_str_radix(env!("WXFACE_ABI_V
 /// The library version, e.g. `"wxface/0.1.0 rustls/0.23.46"`. Static: never free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn wxface_version() -> *const c_char {
-    ffi_boundary!(or c"".as_ptr(), { VERSION.as_ptr() })
+    ffi_boundary!(fallback(c"".as_ptr()), || { VERSION.as_ptr() })
 }
 
 /// The ABI generation of this library; equals `WXFACE_ABI_VERSION` of the header it was
 /// built with. Wrappers refuse a library whose value differs from theirs.
 #[unsafe(no_mangle)]
 pub extern "C" fn wxface_abi_version() -> u32 {
-    ffi_boundary!(or ABI_VERSION, { ABI_VERSION })
+    ffi_boundary!(fallback(ABI_VERSION), || { ABI_VERSION })
 }
 
 /// The English name of a status (`"ok"`, `"invalid argument"`, …), or `"unknown status"`.
 /// Static: never free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn wxface_status_str(status: u32) -> *const c_char {
-    ffi_boundary!(or c"unknown status".as_ptr(), {
-        match status {
-            0 => c"ok".as_ptr(),
-            other => ErrorKind::from_status(other).map_or(c"unknown status", ErrorKind::c_name).as_ptr(),
-        }
+    ffi_boundary!(fallback(c"unknown status".as_ptr()), || {
+        status_name(status).as_ptr()
     })
 }

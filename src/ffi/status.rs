@@ -1,4 +1,10 @@
-//! Status numbers: part of the ABI, never renumbered, never reused.
+//! Status numbers and their names: part of the ABI, never renumbered, never reused. The one
+//! mapping from the core's error kinds is an exhaustive `match`, so a new kind cannot be
+//! forgotten here.
+
+use std::ffi::CStr;
+
+use crate::error::ErrorKind;
 
 /// The outcome of a fallible call: `WXFACE_OK` (0) or one of the `WXFACE_ERR_*` values.
 pub type wxface_status = u32;
@@ -19,38 +25,66 @@ pub const WXFACE_ERR_TLS: wxface_status = 5;
 /// WeChat Pay answered with a non-2xx status, whatever its body (see the `wxface_error_*`
 /// accessors).
 pub const WXFACE_ERR_API: wxface_status = 6;
-/// A 2xx answer could not be trusted: signature headers missing, signature wrong, unknown
+/// A 2xx response could not be trusted: signature headers missing, signature wrong, unknown
 /// `Wechatpay-Serial`, or `Wechatpay-Timestamp` more than 300 s from the local clock.
 pub const WXFACE_ERR_SIGNATURE: wxface_status = 7;
-/// A 2xx answer that does not fit the operation (unexpected status, body, body over the size
-/// limit).
+/// A 2xx response that does not fit the operation (unexpected status, body, body over the
+/// size limit).
 pub const WXFACE_ERR_RESPONSE: wxface_status = 8;
 /// A defect inside wxface (a caught panic).
 pub const WXFACE_ERR_INTERNAL: wxface_status = 9;
 
+/// The status of an error kind, and its English name (`wxface_status_str`).
+pub(crate) fn status_of(kind: ErrorKind) -> (wxface_status, &'static CStr) {
+    match kind {
+        ErrorKind::InvalidArgument => (WXFACE_ERR_INVALID_ARGUMENT, c"invalid argument"),
+        ErrorKind::Config => (WXFACE_ERR_CONFIG, c"configuration error"),
+        ErrorKind::Network => (WXFACE_ERR_NETWORK, c"network error"),
+        ErrorKind::Timeout => (WXFACE_ERR_TIMEOUT, c"timeout"),
+        ErrorKind::Tls => (WXFACE_ERR_TLS, c"TLS error"),
+        ErrorKind::Api => (WXFACE_ERR_API, c"WeChat Pay API error"),
+        ErrorKind::Signature => (WXFACE_ERR_SIGNATURE, c"response signature not trusted"),
+        ErrorKind::Response => (WXFACE_ERR_RESPONSE, c"unexpected response"),
+        ErrorKind::Internal => (WXFACE_ERR_INTERNAL, c"internal error"),
+    }
+}
+
+/// Every kind, to name a status number (`wxface_status_str`).
+const KINDS: [ErrorKind; 9] = [
+    ErrorKind::InvalidArgument,
+    ErrorKind::Config,
+    ErrorKind::Network,
+    ErrorKind::Timeout,
+    ErrorKind::Tls,
+    ErrorKind::Api,
+    ErrorKind::Signature,
+    ErrorKind::Response,
+    ErrorKind::Internal,
+];
+
+/// The English name of a status number; `"unknown status"` for a number that is none.
+pub(crate) fn status_name(status: wxface_status) -> &'static CStr {
+    if status == WXFACE_OK {
+        return c"ok";
+    }
+    KINDS
+        .into_iter()
+        .map(status_of)
+        .find(|(number, _)| *number == status)
+        .map_or(c"unknown status", |(_, name)| name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorKind;
 
     #[test]
-    fn constants_match_the_rust_error_kinds() {
-        let pairs = [
-            (WXFACE_ERR_INVALID_ARGUMENT, ErrorKind::InvalidArgument),
-            (WXFACE_ERR_CONFIG, ErrorKind::Config),
-            (WXFACE_ERR_NETWORK, ErrorKind::Network),
-            (WXFACE_ERR_TIMEOUT, ErrorKind::Timeout),
-            (WXFACE_ERR_TLS, ErrorKind::Tls),
-            (WXFACE_ERR_API, ErrorKind::Api),
-            (WXFACE_ERR_SIGNATURE, ErrorKind::Signature),
-            (WXFACE_ERR_RESPONSE, ErrorKind::Response),
-            (WXFACE_ERR_INTERNAL, ErrorKind::Internal),
-        ];
-        for (status, kind) in pairs {
-            assert_eq!(status, kind.status());
-            assert_eq!(ErrorKind::from_status(status), Some(kind));
-        }
-        assert_eq!(ErrorKind::from_status(WXFACE_OK), None);
-        assert_eq!(ErrorKind::from_status(10), None);
+    fn every_kind_has_its_own_number_from_1_to_9() {
+        let mut numbers: Vec<wxface_status> = KINDS.into_iter().map(|k| status_of(k).0).collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=9).collect::<Vec<_>>());
+        assert_eq!(status_name(WXFACE_OK), c"ok");
+        assert_eq!(status_name(WXFACE_ERR_TLS), c"TLS error");
+        assert_eq!(status_name(10), c"unknown status");
     }
 }

@@ -1,5 +1,6 @@
 //! K12 offline face-pay contracts: terminating a user's contract.
 
+use crate::call::{Call, Success};
 use crate::client::Client;
 use crate::error::Error;
 use crate::path_id::encode_path_id;
@@ -8,23 +9,21 @@ impl Client {
     /// Terminates the face-pay contract of `user_id` in `organization_id`:
     /// `POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`.
     ///
-    /// Succeeds when WeChat Pay answers 2xx without a body (204) and the answer's signature
+    /// Succeeds when WeChat Pay answers 2xx without a body (204) and the response's signature
     /// verifies. Invalid ids fail with [`crate::ErrorKind::InvalidArgument`] before anything
     /// is sent; an unknown or already terminated user is an [`crate::ErrorKind::Api`] error.
     pub fn terminate_contract(&self, organization_id: &str, user_id: &str) -> Result<(), Error> {
         let organization = encode_path_id("organization_id", organization_id)?;
         let user = encode_path_id("user_id", user_id)?;
-        let target = format!(
-            "/v3/offlinefacemch/organizations/{organization}/users/user-id/{user}/terminate-contract"
-        );
-        let answer = self.execute("POST", &target, None)?;
-        if !answer.body.is_empty() {
-            return Err(answer.annotate(Error::response(format!(
-                "terminate-contract answered {} with a {}-byte body; expected 204 No Content",
-                answer.status,
-                answer.body.len()
-            ))));
-        }
+        self.execute(&Call {
+            name: "terminate-contract",
+            method: "POST",
+            target: format!(
+                "/v3/offlinefacemch/organizations/{organization}/users/user-id/{user}/terminate-contract"
+            ),
+            body: None,
+            success: Success::NoContent,
+        })?;
         Ok(())
     }
 }

@@ -112,7 +112,7 @@ impl Connect {
 }
 
 /// ureq asks its resolver before every request, also one that then reuses a pooled
-/// connection. Without a proxy this one answers "nothing yet" and [`Connect`] looks the host
+/// connection. Without a proxy this one responses "nothing yet" and [`Connect`] looks the host
 /// up only when it opens a new connection; with a proxy it is asked for the proxy's address.
 #[derive(Debug)]
 pub(super) struct DeferredResolver(pub(super) Lookups);

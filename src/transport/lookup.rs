@@ -17,7 +17,7 @@ pub(crate) const MAX_OUTSTANDING: usize = 4;
 pub(crate) enum LookupFailure {
     /// `MAX_OUTSTANDING` earlier lookups have not returned: the resolver is not answering.
     NotAnswering,
-    /// No answer within the time left to connect.
+    /// No response within the time left to connect.
     TimedOut,
     /// The resolver answered with an error or with no address.
     Failed(std::io::Error),
@@ -58,13 +58,13 @@ impl Lookups {
         if let Err(e) = spawned {
             return Err(LookupFailure::Failed(e));
         }
-        let answer = match limit {
+        let response = match limit {
             Some(limit) => rx
                 .recv_timeout(limit)
                 .map_err(|_| LookupFailure::TimedOut)?,
             None => rx.recv().map_err(|_| LookupFailure::TimedOut)?,
         };
-        let addrs: Vec<SocketAddr> = answer.map_err(LookupFailure::Failed)?.collect();
+        let addrs: Vec<SocketAddr> = response.map_err(LookupFailure::Failed)?.collect();
         if addrs.is_empty() {
             return Err(LookupFailure::Failed(std::io::Error::other("no address")));
         }

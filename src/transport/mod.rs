@@ -1,5 +1,5 @@
 //! HTTPS transport: one pooled ureq agent per client (rustls on aws-lc-rs), the bundled and
-//! configured trust roots, timeouts, proxy, the answer size cap and the one safe failover.
+//! configured trust roots, timeouts, proxy, the response size cap and the one safe failover.
 
 mod connect;
 mod lookup;
@@ -14,10 +14,41 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 use self::connect::{Connect, DeferredResolver, NotConnected};
 use self::lookup::{LookupFailure, Lookups};
-use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 
-/// Answers larger than this are refused: no K12 answer comes near it.
+/// What the transport needs to know, and nothing more (no key material).
+#[derive(Clone)]
+pub(crate) struct TransportSettings {
+    /// `https://host[:port]`, checked.
+    pub base_url: String,
+    pub backup_base_url: Option<String>,
+    /// Extra trusted roots (DER), in addition to the bundled webpki roots.
+    pub root_certificates: Vec<Vec<u8>>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// `http://[user:password@]host:port`, checked.
+    pub proxy: Option<String>,
+}
+
+impl std::fmt::Debug for TransportSettings {
+    /// Everything but a proxy's credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let proxy = self.proxy.as_deref().map(|url| match url.rsplit_once('@') {
+            Some((_, host)) => format!("http://(credentials redacted)@{host}"),
+            None => url.to_owned(),
+        });
+        f.debug_struct("TransportSettings")
+            .field("base_url", &self.base_url)
+            .field("backup_base_url", &self.backup_base_url)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("proxy", &proxy)
+            .finish()
+    }
+}
+
+/// Responses larger than this are refused: no K12 response comes near it.
 pub(crate) const MAX_ANSWER_BYTES: u64 = 1 << 20;
 
 /// WeChat Pay closes idle connections after 8 s; reuse them only well before that so a
@@ -27,33 +58,33 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(6);
 /// Enough idle connections for a POS back office with a few worker threads.
 const MAX_IDLE_PER_HOST: usize = 16;
 
-/// An answer as it came off the wire.
+/// A response as it came off the wire.
 #[derive(Debug)]
-pub struct RawAnswer {
+pub struct RawResponse {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
     /// The body was longer than [`MAX_ANSWER_BYTES`] and `body` holds only its first part
-    /// (kept for a non-2xx answer, whose status and code still count).
+    /// (kept for a non-2xx response, whose status and code still count).
     pub body_cut: bool,
 }
 
-impl RawAnswer {
+impl RawResponse {
     /// A header value by case-insensitive name, if present and printable.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// `error`, about this answer: its HTTP status and Request-ID attached.
+    /// `error`, about this response: its HTTP status and Request-ID attached.
     pub fn annotate(&self, error: Error) -> Error {
-        about_answer(error, self.status, &self.headers)
+        about_response(error, self.status, &self.headers)
     }
 }
 
-/// The one place an error learns which answer it is about: the HTTP status, and the
+/// The one place an error learns which response it is about: the HTTP status, and the
 /// `Request-ID` that WeChat Pay support asks for (taken whatever its bytes; the error makes
 /// it printable).
-fn about_answer(error: Error, status: u16, headers: &HeaderMap) -> Error {
+fn about_response(error: Error, status: u16, headers: &HeaderMap) -> Error {
     let error = error.with_http_status(status);
     match headers.get("Request-ID") {
         Some(id) => error.with_request_id(&String::from_utf8_lossy(id.as_bytes())),
@@ -79,13 +110,13 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(config: &Config, user_agent: &str) -> Result<Self, Error> {
+    pub fn new(settings: &TransportSettings, user_agent: &str) -> Result<Self, Error> {
         let mut roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
             .iter()
             .map(|der| Certificate::from_der(der.as_ref()))
             .collect();
         roots.extend(
-            config
+            settings
                 .root_certificates
                 .iter()
                 .map(|der| Certificate::from_der(der).to_owned()),
@@ -97,7 +128,7 @@ impl Transport {
             ))
             .root_certs(RootCerts::new_with_certs(&roots))
             .build();
-        let proxy = match &config.proxy {
+        let proxy = match &settings.proxy {
             Some(url) => {
                 Some(ureq::Proxy::new(url).map_err(|e| Error::config(format!("proxy: {e}")))?)
             }
@@ -107,8 +138,8 @@ impl Transport {
             .tls_config(tls)
             .https_only(true)
             .proxy(proxy)
-            .timeout_connect(Some(config.connect_timeout))
-            .timeout_global(Some(config.request_timeout))
+            .timeout_connect(Some(settings.connect_timeout))
+            .timeout_global(Some(settings.request_timeout))
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
@@ -127,19 +158,19 @@ impl Transport {
         );
         Ok(Transport {
             agent,
-            base_url: config.base_url.clone(),
-            backup_base_url: config.backup_base_url.clone(),
-            request_timeout: config.request_timeout,
+            base_url: settings.base_url.clone(),
+            backup_base_url: settings.backup_base_url.clone(),
+            request_timeout: settings.request_timeout,
         })
     }
 
     /// Sends the request to `base_url`; if no connection to it could be established (so no
     /// byte of the request left this host), sends the same request once to
-    /// `backup_base_url`, within what is left of the whole-call timeout.
-    pub fn send(&self, request: &Request<'_>) -> Result<RawAnswer, Error> {
+    /// `backup_base_url`, within what is left of the whole-request timeout.
+    pub fn send(&self, request: &Request<'_>) -> Result<RawResponse, Error> {
         let started = Instant::now();
         let failure = match self.send_to(&self.base_url, request, None) {
-            Ok(answer) => return Ok(answer),
+            Ok(response) => return Ok(response),
             Err(failure) => failure,
         };
         let remaining = self.request_timeout.saturating_sub(started.elapsed());
@@ -164,7 +195,7 @@ impl Transport {
         base_url: &str,
         request: &Request<'_>,
         timeout: Option<Duration>,
-    ) -> Result<RawAnswer, Failure> {
+    ) -> Result<RawResponse, Failure> {
         let url = format!("{base_url}{}", request.target);
         let mut builder = ureq::http::Request::builder()
             .method(request.method)
@@ -189,15 +220,15 @@ impl Transport {
         };
         let mut response = outcome.map_err(|e| Failure::from_ureq(e, base_url))?;
         let (body, body_cut) = read_body(&mut response)
-            .map_err(|e| Failure::from_ureq(e, base_url).with_answer(&response))?;
+            .map_err(|e| Failure::from_ureq(e, base_url).with_response(&response))?;
         let status = response.status().as_u16();
         if body_cut && (200..300).contains(&status) {
             let error = Error::response(format!(
-                "answer from {base_url} is larger than the {MAX_ANSWER_BYTES}-byte limit"
+                "response from {base_url} is larger than the {MAX_ANSWER_BYTES}-byte limit"
             ));
-            return Err(Failure::sent(error).with_answer(&response));
+            return Err(Failure::sent(error).with_response(&response));
         }
-        Ok(RawAnswer {
+        Ok(RawResponse {
             status,
             headers: std::mem::take(response.headers_mut()),
             body,
@@ -287,9 +318,9 @@ impl Failure {
         }
     }
 
-    /// A failure while reading the answer's body: the status and Request-ID did arrive.
-    fn with_answer(mut self, response: &Response<ureq::Body>) -> Self {
-        self.error = about_answer(self.error, response.status().as_u16(), response.headers());
+    /// A failure while reading the response's body: the status and Request-ID did arrive.
+    fn with_response(mut self, response: &Response<ureq::Body>) -> Self {
+        self.error = about_response(self.error, response.status().as_u16(), response.headers());
         self
     }
 }
@@ -324,7 +355,7 @@ fn classify(error: ureq::Error, base_url: &str, sent: bool) -> Error {
         ),
         E::Timeout(_) => Error::new(
             ErrorKind::Timeout,
-            format!("{phase} {base_url}: no complete answer within request_timeout_ms"),
+            format!("{phase} {base_url}: no complete response within request_timeout_ms"),
         ),
         E::HostNotFound => Error::new(
             ErrorKind::Network,

@@ -30,12 +30,10 @@ static wxface_error *expect_api_error(const wxface_client *client, const char *o
     return err;
 }
 
-/* An answer the simulator was told to give (see usage). */
+/* A response the simulator was told to give (see usage). */
 static void injected(const char *http_status, const char *api_code, const char *org,
                      const char *user) {
-    char *json = sim_config_json();
-    wxface_client *client = client_from_json(json);
-    free(json);
+    wxface_client *client = client_from_sim_config();
     wxface_error *err =
         expect_api_error(client, org, user, (unsigned)strtoul(http_status, NULL, 10), api_code);
     if (api_code[0] == '\0') {
@@ -62,9 +60,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *org = argv[1];
-    char *json = sim_config_json();
-    wxface_client *client = client_from_json(json);
-    free(json);
+    wxface_client *client = client_from_sim_config();
 
     wxface_error *err = expect_api_error(client, org, argv[2], 400, "PARAM_ERROR");
     printf("terminated user: %s: %s (request id %s, detail %s)\n",
@@ -72,7 +68,7 @@ int main(int argc, char **argv) {
            wxface_error_request_id(err), wxface_error_detail_json(err));
     wxface_error_free(err);
 
-    /* Twice in a row: the request ids differ (each answer has its own). */
+    /* Twice in a row: the request ids differ (each response has its own). */
     wxface_error *first = expect_api_error(client, org, argv[3], 404, "NOT_FOUND");
     wxface_error *second = expect_api_error(client, org, argv[3], 404, "NOT_FOUND");
     CHECK(strcmp(wxface_error_request_id(first), wxface_error_request_id(second)) != 0);

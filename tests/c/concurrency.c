@@ -42,9 +42,7 @@ int main(int argc, char **argv) {
     unsigned long calls = argc == 4 ? strtoul(argv[3], NULL, 10) : 25;
     CHECK(first >= 1 && calls >= 1 && first + THREADS * calls - 1 <= 99999);
 
-    char *config = sim_config_json();
-    wxface_client *client = client_from_json(config);
-    free(config);
+    wxface_client *client = client_from_sim_config();
 
     pthread_t threads[THREADS];
     struct job jobs[THREADS];

@@ -1,7 +1,7 @@
 /* A resolver that stops answering: each call still ends by its connect deadline, a client keeps
  * at most 4 lookups outstanding and then fails at once instead of piling up threads, an
  * IP-literal host needs no lookup and no thread, and the lookup threads end when the resolver
- * answers again.
+ * responses again.
  *
  * usage: dns_stall ORG USER      (USER contracted) Env: see support.h.
  * Linked with tests/c/shim/stall_dns.c, whose getaddrinfo() stalls until released. */
@@ -66,17 +66,15 @@ int main(int argc, char **argv) {
 
     /* The simulator's base URL is an IP literal: no lookup, no thread. */
     int threads_before = shim_threads_created();
-    char *config = sim_config_json();
-    wxface_client *direct = client_from_json(config);
-    free(config);
+    wxface_client *direct = client_from_sim_config();
     CHECK_STATUS(wxface_terminate_contract(direct, org, argv[2], &err), WXFACE_OK, err);
     CHECK_EQ_U(shim_threads_created(), threads_before);
     CHECK_EQ_U(shim_lookups_started(), MAX_OUTSTANDING_LOOKUPS);
 
-    /* The resolver answers again: the stalled lookups end, their threads with them ... */
+    /* The resolver responses again: the stalled lookups end, their threads with them ... */
     shim_release_lookups();
     CHECK(shim_wait_threads_running(0, 5000));
-    /* ... and the client looks up again (the answer is a DNS failure, reported at once). */
+    /* ... and the client looks up again (the response is a DNS failure, reported at once). */
     double elapsed = expect_failure(stalled, org, "U0000000001", WXFACE_ERR_NETWORK, "DNS");
     CHECK(elapsed < 0.5);
     CHECK_EQ_U(shim_lookups_started(), MAX_OUTSTANDING_LOOKUPS + 1);

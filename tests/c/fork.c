@@ -55,9 +55,7 @@ int main(int argc, char **argv) {
     CHECK(first >= 1 && rounds >= 1 && calls >= 1);
     CHECK(first + rounds * (CHILDREN + 1) * calls <= 99999);
 
-    char *config = sim_config_json();
-    wxface_client *client = client_from_json(config);
-    free(config);
+    wxface_client *client = client_from_sim_config();
 
     CHECK_EQ_U(terminate_users(client, org, first, 1), 0);
     unsigned long next = first + 1, made = 1;

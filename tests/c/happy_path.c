@@ -1,5 +1,5 @@
-/* Happy path: terminate contracted users with a client made from JSON and with clients made by
- * the builder (private key from a file and from memory; verification keys from PEM).
+/* Happy path: terminate contracted users with a client made from the JSON file and with clients
+ * made by the builder (keys and CA given as files, and as PEM from memory).
  *
  * usage: happy_path ORG USER_JSON USER_BUILDER_FILE USER_BUILDER_PEM ODD_ORG ODD_USER
  * Every user must be contracted in the simulator. ODD_ORG/ODD_USER contain characters that
@@ -21,20 +21,18 @@ int main(int argc, char **argv) {
     }
     const char *org = argv[1];
 
-    /* 1. client from the simulator's client.json */
-    char *json = sim_config_json();
-    wxface_client *from_json = client_from_json(json);
-    free(json);
+    /* 1. client from the simulator's client.json file */
+    wxface_client *from_json = client_from_sim_config();
     terminate_ok(from_json, org, argv[2]);
     terminate_ok(from_json, argv[5], argv[6]);
     wxface_client_free(from_json);
 
-    /* 2. builder, private key from a file */
+    /* 2. builder, keys and CA from files */
     wxface_client *from_file = build(builder_from_env(0));
     terminate_ok(from_file, org, argv[3]);
     wxface_client_free(from_file);
 
-    /* 3. builder, private key from memory, explicit timeouts */
+    /* 3. builder, keys and CA as PEM from memory, explicit timeouts */
     wxface_client_builder *b = builder_from_env(1);
     wxface_error *err = NULL;
     CHECK_STATUS(wxface_client_builder_set_timeouts(b, 5000, 15000, &err), WXFACE_OK, err);

@@ -120,7 +120,7 @@ static inline const char *env_required(const char *name) {
     return value;
 }
 
-/* The simulator's client.json as text (malloc'd). */
+/* The simulator's client.json as text (malloc'd), for tests that edit the document. */
 static inline char *sim_config_json(void) {
     return read_file(env_required("WXFACE_SIM_CONFIG"), NULL);
 }
@@ -151,12 +151,22 @@ static inline wxface_client *client_from_json(const char *json) {
     return client;
 }
 
+/* The client of the simulator's client.json, read by the library. */
+static inline wxface_client *client_from_sim_config(void) {
+    wxface_client *client = NULL;
+    wxface_error *err = NULL;
+    CHECK_STATUS(wxface_client_new_from_json_file(env_required("WXFACE_SIM_CONFIG"), &client, &err),
+                 WXFACE_OK, err);
+    CHECK(err == NULL);
+    CHECK(client != NULL);
+    return client;
+}
+
 /* A builder configured from WXFACE_CFG_*: merchant (serial_no overrides the merchant serial
- * when not NULL), private key (from the file, or read into memory and passed as PEM when
- * key_as_pem), every verification key present in the environment (passed as PEM), base URL and
- * test root CA. The caller may add more, then builds it. */
-static inline wxface_client_builder *builder_with_serial(const char *serial_no,
-                                                         int key_as_pem) {
+ * when not NULL), then the private key, every verification key present in the environment and
+ * the test root CA — each given by its file (the library reads it) or, when as_pem, read into
+ * memory here and given as PEM — and the base URL. The caller may add more, then builds it. */
+static inline wxface_client_builder *builder_with_serial(const char *serial_no, int as_pem) {
     wxface_error *err = NULL;
     wxface_client_builder *b = wxface_client_builder_new();
     CHECK(b != NULL);
@@ -169,7 +179,7 @@ static inline wxface_client_builder *builder_with_serial(const char *serial_no,
         WXFACE_OK, err);
 
     const char *key_file = env_required("WXFACE_CFG_PRIVATE_KEY_FILE");
-    if (key_as_pem) {
+    if (as_pem) {
         size_t len = 0;
         char *pem = read_file(key_file, &len);
         CHECK_STATUS(wxface_client_builder_set_private_key_pem(b, (const uint8_t *)pem, len, &err),
@@ -183,22 +193,33 @@ static inline wxface_client_builder *builder_with_serial(const char *serial_no,
     const char *pub_id = getenv("WXFACE_CFG_WECHATPAY_PUBLIC_KEY_ID");
     const char *pub_file = getenv("WXFACE_CFG_WECHATPAY_PUBLIC_KEY_FILE");
     if (pub_id != NULL && pub_file != NULL) {
-        size_t len = 0;
-        char *pem = read_file(pub_file, &len);
-        CHECK_STATUS(wxface_client_builder_add_wechatpay_public_key_pem(
-                         b, pub_id, (const uint8_t *)pem, len, &err),
-                     WXFACE_OK, err);
-        free(pem);
+        if (as_pem) {
+            size_t len = 0;
+            char *pem = read_file(pub_file, &len);
+            CHECK_STATUS(wxface_client_builder_add_wechatpay_public_key_pem(
+                             b, pub_id, (const uint8_t *)pem, len, &err),
+                         WXFACE_OK, err);
+            free(pem);
+        } else {
+            CHECK_STATUS(
+                wxface_client_builder_add_wechatpay_public_key_file(b, pub_id, pub_file, &err),
+                WXFACE_OK, err);
+        }
         verification_keys++;
     }
     const char *cert_file = getenv("WXFACE_CFG_PLATFORM_CERTIFICATE_FILE");
     if (cert_file != NULL) {
-        size_t len = 0;
-        char *pem = read_file(cert_file, &len);
-        CHECK_STATUS(
-            wxface_client_builder_add_platform_certificate_pem(b, (const uint8_t *)pem, len, &err),
-            WXFACE_OK, err);
-        free(pem);
+        if (as_pem) {
+            size_t len = 0;
+            char *pem = read_file(cert_file, &len);
+            CHECK_STATUS(wxface_client_builder_add_platform_certificate_pem(
+                             b, (const uint8_t *)pem, len, &err),
+                         WXFACE_OK, err);
+            free(pem);
+        } else {
+            CHECK_STATUS(wxface_client_builder_add_platform_certificate_file(b, cert_file, &err),
+                         WXFACE_OK, err);
+        }
         verification_keys++;
     }
     CHECK(verification_keys > 0);
@@ -206,18 +227,23 @@ static inline wxface_client_builder *builder_with_serial(const char *serial_no,
     CHECK_STATUS(wxface_client_builder_set_base_url(b, env_required("WXFACE_CFG_BASE_URL"), &err),
                  WXFACE_OK, err);
 
-    size_t ca_len = 0;
-    char *ca = read_file(env_required("WXFACE_CFG_ROOT_CA_FILE"), &ca_len);
-    CHECK_STATUS(wxface_client_builder_add_root_ca_pem(b, (const uint8_t *)ca, ca_len, &err),
-                 WXFACE_OK, err);
-    free(ca);
+    const char *ca_file = env_required("WXFACE_CFG_ROOT_CA_FILE");
+    if (as_pem) {
+        size_t ca_len = 0;
+        char *ca = read_file(ca_file, &ca_len);
+        CHECK_STATUS(wxface_client_builder_add_root_ca_pem(b, (const uint8_t *)ca, ca_len, &err),
+                     WXFACE_OK, err);
+        free(ca);
+    } else {
+        CHECK_STATUS(wxface_client_builder_add_root_ca_file(b, ca_file, &err), WXFACE_OK, err);
+    }
 
     CHECK(err == NULL);
     return b;
 }
 
-static inline wxface_client_builder *builder_from_env(int key_as_pem) {
-    return builder_with_serial(NULL, key_as_pem);
+static inline wxface_client_builder *builder_from_env(int as_pem) {
+    return builder_with_serial(NULL, as_pem);
 }
 
 /* Builds b (consumed) and returns the client. */

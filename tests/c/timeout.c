@@ -1,5 +1,5 @@
 /* Timeout: the harness makes the simulator wait (fault delay:5000) before answering; clients with
- * a 1 s whole-call deadline give up in time with WXFACE_ERR_TIMEOUT.
+ * a 1 s whole-request deadline give up in time with WXFACE_ERR_TIMEOUT.
  *
  * usage: timeout ORG USER_JSON USER_BUILDER     (users contracted) Env: see support.h. */
 #define _POSIX_C_SOURCE 200809L
@@ -19,7 +19,7 @@ static void expect_timeout(const wxface_client *client, const char *org, const c
     CHECK_STATUS(wxface_terminate_contract(client, org, user, &err), WXFACE_ERR_TIMEOUT, err);
     double elapsed = now_seconds() - start;
     CHECK_ERROR(err, WXFACE_ERR_TIMEOUT);
-    CHECK_EQ_U(wxface_error_http_status(err), 0); /* no answer arrived */
+    CHECK_EQ_U(wxface_error_http_status(err), 0); /* no response arrived */
     printf("%s after %.2f s: %s\n", wxface_status_str(wxface_error_status(err)), elapsed,
            wxface_error_message(err));
     wxface_error_free(err);

@@ -1,5 +1,5 @@
 //! Tiny loopback HTTPS servers made in a test, with the simulator's test CA and server
-//! certificate, for answers wxface-sim does not give: they read one request head per
+//! certificate, for responses wxface-sim does not give: they read one request head per
 //! connection, then do what the test scripted, and show what they saw.
 
 use std::io::{Read, Write};
@@ -14,7 +14,7 @@ use wxface_sim::Sim;
 /// What a server does on one connection once it has read the request head.
 pub enum Reply {
     /// Sends these bytes through TLS, then closes with close_notify.
-    Answer(Vec<u8>),
+    Response(Vec<u8>),
     /// Writes these bytes on the TCP socket itself, past TLS (a corrupt record), then closes.
     RawTcp(Vec<u8>),
 }
@@ -62,10 +62,10 @@ pub fn tls_server(
                 let request_head = read_head(&mut tls);
                 let version = tls.conn.protocol_version();
                 match reply {
-                    Reply::Answer(answer) => {
+                    Reply::Response(response) => {
                         // The client may have given up already (a test of limits): ignore
                         // a broken pipe.
-                        let _ = tls.write_all(&answer);
+                        let _ = tls.write_all(&response);
                         tls.conn.send_close_notify();
                         let _ = tls.flush();
                     }
@@ -105,8 +105,8 @@ pub fn header<'a>(head: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} header in {head}"))
 }
 
-/// A complete HTTP/1.1 answer that closes the connection.
-pub fn answer(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+/// A complete HTTP/1.1 response that closes the connection.
+pub fn response(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
     let mut bytes = format!(
         "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: a simulator per test and clients for it.
 
-#![allow(dead_code)]
+// Each test file uses a part of these helpers.
+#![allow(dead_code, unused_imports)]
 
 pub mod loopback;
 
@@ -10,14 +11,10 @@ use serde_json::Value;
 use wxface::{Client, Config, ErrorKind};
 use wxface_sim::{KeyMode, Sim, SimOptions};
 
-pub const ORG: &str = "DBES323aeb";
-/// A user the fixture has already terminated.
-pub const TERMINATED_USER: &str = "U9000000001";
-
-/// The n-th contracted user of the fixture (1 ..= 99_999).
-pub fn user(n: u32) -> String {
-    format!("U{n:010}")
-}
+/// The built-in fixture's ids, named by the simulator (`wxface_sim::test_ids`).
+pub use wxface_sim::test_ids::{
+    ORGANIZATION_ID as ORG, TERMINATED_USER_ID as TERMINATED_USER, contracted_user as user,
+};
 
 pub fn start_sim(key_mode: KeyMode) -> Sim {
     Sim::start(SimOptions {

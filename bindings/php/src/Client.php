@@ -19,7 +19,7 @@ use Wxface\Exception\WxfaceException;
  */
 final class Client
 {
-    private FFI $ffi;
+    private Native $native;
     private ?CData $handle = null;
 
     /**
@@ -32,37 +32,51 @@ final class Client
     public function __construct(array|string $config)
     {
         $json = is_array($config) ? self::encode($config) : self::text($config, 'the JSON configuration');
-        $this->ffi = Library::ffi();
-        $client = $this->ffi->new('wxface_client*');
-        $err = $this->ffi->new('wxface_error*');
-        $status = $this->ffi->wxface_client_new_from_json($json, FFI::addr($client), FFI::addr($err));
-        if ($status !== Status::OK) {
-            throw NativeError::take($this->ffi, $status, $err);
-        }
-        $this->handle = $client;
+        $native = Library::native();
+        $this->native = $native;
+        $this->handle = self::make($native, fn (CData $client, CData $err) => $native->clientNewFromJson(
+            $json,
+            FFI::addr($client),
+            FFI::addr($err),
+        ));
     }
 
     /**
-     * A client from a JSON configuration file.
+     * A client from a JSON configuration file. The library reads it: UTF-8 (a leading BOM is
+     * skipped), at most 1 MiB, and relative *_file paths in it are relative to the file's folder.
      *
      * @throws ConfigException the file cannot be read, or its configuration is wrong
      */
     public static function fromFile(string $path): self
     {
         self::text($path, 'the configuration file path');
-        error_clear_last();
-        $json = is_dir($path) ? false : @file_get_contents($path);
-        if ($json === false) {
-            $reason = is_dir($path) ? 'it is a directory' : (error_get_last()['message'] ?? 'not a readable file');
-            throw WxfaceException::forStatus(Status::CONFIG, "cannot read the configuration file {$path}: {$reason}");
-        }
+        $native = Library::native();
 
-        return new self($json);
+        $handle = self::make($native, fn (CData $client, CData $err) => $native->clientNewFromJsonFile(
+            $path,
+            FFI::addr($client),
+            FFI::addr($err),
+        ));
+
+        return self::adopt($native, $handle);
+    }
+
+    /**
+     * A Client around a native client that another C constructor made: PHP has one constructor,
+     * and the public one takes a configuration.
+     */
+    private static function adopt(Native $native, CData $handle): self
+    {
+        $client = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
+        $client->native = $native;
+        $client->handle = $handle;
+
+        return $client;
     }
 
     /**
      * Terminates the face-pay contract of $userId in $organizationId. Returns once WeChat Pay
-     * answered 204 and the answer's signature verified.
+     * answered 204 and the response's signature verified.
      *
      * @throws InvalidArgumentException an id is empty, too long, holds a NUL byte or a character
      *                                  wxface refuses (/ ? # % \ space, "." or ".."); nothing was sent
@@ -73,17 +87,17 @@ final class Client
     {
         self::text($organizationId, 'organization id');
         self::text($userId, 'user id');
-        $err = $this->ffi->new('wxface_error*');
-        $status = $this->ffi->wxface_terminate_contract($this->handle, $organizationId, $userId, FFI::addr($err));
+        $err = $this->native->new('wxface_error*');
+        $status = $this->native->terminateContract($this->handle, $organizationId, $userId, FFI::addr($err));
         if ($status !== Status::OK) {
-            throw NativeError::take($this->ffi, $status, $err);
+            throw NativeError::take($this->native, $status, $err);
         }
     }
 
     public function __destruct()
     {
         if ($this->handle !== null) {
-            $this->ffi->wxface_client_free($this->handle);
+            $this->native->clientFree($this->handle);
             $this->handle = null;
         }
     }
@@ -106,15 +120,38 @@ final class Client
         throw new \LogicException('a Wxface\Client cannot be unserialized; make it again from its configuration');
     }
 
+    /**
+     * Runs a client constructor of the C API and returns the client it made.
+     *
+     * @param callable(CData, CData): int $construct fills the client and error cells it is given
+     */
+    private static function make(Native $native, callable $construct): CData
+    {
+        $client = $native->new('wxface_client*');
+        $err = $native->new('wxface_error*');
+        $status = $construct($client, $err);
+        if ($status !== Status::OK) {
+            throw NativeError::take($native, $status, $err);
+        }
+
+        return $client;
+    }
+
     /** @param array<mixed> $config */
     private static function encode(array $config): string
     {
         self::rejectNul($config, '');
         try {
             // (object): an empty array is still a JSON object, so the library reports the missing keys.
-            return json_encode((object) $config, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+            return json_encode(
+                (object) $config,
+                JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR,
+            );
         } catch (\JsonException $e) {
-            throw WxfaceException::forStatus(Status::INVALID_ARGUMENT, 'the configuration cannot be written as JSON: ' . $e->getMessage());
+            throw WxfaceException::forStatus(
+                Status::INVALID_ARGUMENT,
+                'the configuration cannot be written as JSON: ' . $e->getMessage(),
+            );
         }
     }
 

@@ -14,8 +14,8 @@ use Wxface\Exception\LibraryException;
  *  1. the environment variable WXFACE_LIBRARY (full path of the shared library);
  *  2. a copy bundled in this package: lib/libwxface.so (.dylib on macOS, wxface.dll on Windows);
  *  3. the system loader: libwxface.so (LD_LIBRARY_PATH, ldconfig paths).
- * The first one that loads is kept for the rest of the process (or request). Its
- * wxface_abi_version() must equal ABI_VERSION.
+ * The first one that loads is kept for the rest of the process (or request). The ABI generation
+ * it reports must equal ABI_VERSION.
  *
  * Under PHP-FPM, FFI's default ffi.enable=preload refuses FFI::cdef to code that was not
  * preloaded; call Library::preload() from the opcache.preload script (see preload.php).
@@ -23,7 +23,7 @@ use Wxface\Exception\LibraryException;
 final class Library
 {
     /** The ABI generation this wrapper was written for (WXFACE_ABI_VERSION of wxface.h). */
-    public const ABI_VERSION = 1;
+    public const ABI_VERSION = Native::ABI_VERSION;
 
     /** The environment variable naming the library's full path. */
     public const ENV = 'WXFACE_LIBRARY';
@@ -31,6 +31,7 @@ final class Library
     /** Everything preload() makes permanent. */
     private const CLASSES = [
         self::class,
+        Native::class,
         Client::class,
         NativeError::class,
         Status::class,
@@ -47,17 +48,17 @@ final class Library
         Exception\LibraryException::class,
     ];
 
-    private static ?FFI $ffi = null;
+    private static ?Native $native = null;
     private static string $origin = '';
 
     private function __construct()
     {
     }
 
-    /** wxface_version() of the loaded library, e.g. "wxface/0.1.0 rustls/0.23.x". */
+    /** The loaded library's version string, e.g. "wxface/0.1.0 rustls/0.23.x". */
     public static function version(): string
     {
-        return self::string(self::ffi()->wxface_version());
+        return self::string(self::native()->version());
     }
 
     /**
@@ -71,28 +72,31 @@ final class Library
     {
         foreach (self::CLASSES as $class) {
             if (!class_exists($class) && !interface_exists($class)) {
-                throw LibraryException::because("Library::preload(): class {$class} is not autoloadable; require the package's autoload.php first");
+                throw LibraryException::because(
+                    "Library::preload(): class {$class} is not autoloadable; "
+                    . "require the package's autoload.php first",
+                );
             }
         }
-        self::ffi();
+        self::native();
     }
 
     /** The path or name the library was loaded from (loads it if needed). */
     public static function origin(): string
     {
-        self::ffi();
+        self::native();
 
         return self::$origin;
     }
 
     /**
-     * The FFI instance over libwxface (loaded, ABI-checked and cached on first use).
+     * The loaded libwxface (loaded, ABI-checked and cached on first use).
      *
      * @internal used by Client; not part of the public API
      */
-    public static function ffi(): FFI
+    public static function native(): Native
     {
-        return self::$ffi ?? self::load();
+        return self::$native ?? self::load();
     }
 
     /**
@@ -113,7 +117,7 @@ final class Library
         return '';
     }
 
-    private static function load(): FFI
+    private static function load(): Native
     {
         self::requireExtension();
         $header = self::header();
@@ -130,29 +134,30 @@ final class Library
                 continue;
             }
 
-            return self::use($ffi, $library);
+            return self::use(new Native($ffi), $library);
         }
         throw self::notFound($tried);
     }
 
-    /** Checks the ABI generation, then caches $ffi. */
-    private static function use(FFI $ffi, string $origin): FFI
+    /** Checks the ABI generation, then caches $native. */
+    private static function use(Native $native, string $origin): Native
     {
-        $abi = $ffi->wxface_abi_version();
+        $abi = $native->abiVersion();
         if ($abi !== self::ABI_VERSION) {
             throw LibraryException::because(sprintf(
                 'wxface library %s has ABI version %d, but this PHP wrapper needs ABI version %d: '
-                . 'install the library and the wrapper from the same wxface release (or point %s at a matching library)',
+                . 'install the library and the wrapper from the same wxface release '
+                . '(or point %s at a matching library)',
                 $origin,
                 $abi,
                 self::ABI_VERSION,
                 self::ENV,
             ));
         }
-        self::$ffi = $ffi;
+        self::$native = $native;
         self::$origin = $origin;
 
-        return $ffi;
+        return $native;
     }
 
     /**
@@ -214,7 +219,8 @@ final class Library
             return;
         }
         throw LibraryException::because(sprintf(
-            'the PHP FFI extension is not loaded (PHP %s, SAPI %s, php.ini %s): enable it with "extension=ffi" in php.ini '
+            'the PHP FFI extension is not loaded (PHP %s, SAPI %s, php.ini %s): '
+            . 'enable it with "extension=ffi" in php.ini '
             . '(Debian/Ubuntu ship it in php%d.%d-common: apt-get install php%d.%d-common && phpenmod ffi; '
             . 'other builds need --with-ffi); `php -m | grep FFI` shows whether it is loaded',
             PHP_VERSION,
@@ -239,16 +245,19 @@ final class Library
             $preload = (string) ini_get('opcache.preload');
             $why = $preload === ''
                 ? 'opcache.preload is not set'
-                : "opcache.preload={$preload} did not call \\Wxface\\Library::preload() (or it failed: see the server's start-up log)";
-            $message = "FFI::cdef is not allowed here: ffi.enable=preload permits FFI only in the CLI and in code preloaded by opcache.preload (SAPI "
-                . PHP_SAPI . ", php.ini {$ini}), and {$why}. Either preload the library with "
-                . '"opcache.preload=/path/to/wxface/preload.php" (and "opcache.preload_user=<the FPM user>" when PHP-FPM starts as root; then restart PHP-FPM), '
+                : "opcache.preload={$preload} did not call \\Wxface\\Library::preload() "
+                    . "(or it failed: see the server's start-up log)";
+            $message = 'FFI::cdef is not allowed here: ffi.enable=preload permits FFI only in the CLI '
+                . 'and in code preloaded by opcache.preload (SAPI ' . PHP_SAPI . ", php.ini {$ini}), and {$why}. "
+                . 'Either preload the library with "opcache.preload=/path/to/wxface/preload.php" '
+                . '(and "opcache.preload_user=<the FPM user>" when PHP-FPM starts as root; then restart PHP-FPM), '
                 . 'or allow FFI everywhere with "ffi.enable=1"';
         } else {
-            $message = "FFI is disabled by ffi.enable={$setting} (SAPI " . PHP_SAPI . ", php.ini {$ini}): set \"ffi.enable=1\", "
+            $message = "FFI is disabled by ffi.enable={$setting} (SAPI " . PHP_SAPI . ", php.ini {$ini}): "
+                . 'set "ffi.enable=1", '
                 . 'or "ffi.enable=preload" together with "opcache.preload=/path/to/wxface/preload.php"';
         }
-        throw new LibraryException($message, 0, previous: $e);
+        throw new LibraryException($message, Status::OK, previous: $e);
     }
 
     private static function reason(\FFI\Exception $e): string
@@ -269,7 +278,8 @@ final class Library
     {
         return LibraryException::because(
             "cannot load the wxface shared library; tried:\n  - " . implode("\n  - ", $tried)
-            . "\nFix: set " . self::ENV . '=/full/path/to/libwxface.so (built by `cargo build --release` in target/release/), '
+            . "\nFix: set " . self::ENV . '=/full/path/to/libwxface.so '
+            . '(built by `cargo build --release` in target/release/), '
             . 'copy the library to ' . dirname(__DIR__) . '/lib/, or install it where the system loader finds it '
             . '(e.g. /usr/local/lib, then run ldconfig)',
         );

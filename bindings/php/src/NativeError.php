@@ -19,28 +19,28 @@ final class NativeError
     {
     }
 
-    /** @param CData $cell the wxface_error* the failed call filled in (freed here) */
-    public static function take(FFI $ffi, int $status, CData $cell): WxfaceException
+    /** @param CData $cell the error the failed call filled in (freed here) */
+    public static function take(Native $native, int $status, CData $cell): WxfaceException
     {
         if (FFI::isNull($cell)) {
             // Only a caller bug leaves *err unset; the status still says what failed.
-            return WxfaceException::forStatus($status, Library::string($ffi->wxface_status_str($status)));
+            return WxfaceException::forStatus($status, Library::string($native->statusStr($status)));
         }
         try {
-            $detailJson = Library::string($ffi->wxface_error_detail_json($cell));
+            $detailJson = Library::string($native->errorDetailJson($cell));
 
             return WxfaceException::forStatus(
-                $ffi->wxface_error_status($cell),
-                Library::string($ffi->wxface_error_message($cell)),
-                $ffi->wxface_error_http_status($cell),
-                Library::string($ffi->wxface_error_api_code($cell)),
-                Library::string($ffi->wxface_error_request_id($cell)),
+                $native->errorStatus($cell),
+                Library::string($native->errorMessage($cell)),
+                $native->errorHttpStatus($cell),
+                Library::string($native->errorApiCode($cell)),
+                Library::string($native->errorRequestId($cell)),
                 self::decode($detailJson),
                 $detailJson,
-                $ffi->wxface_error_request_sent($cell) === 1,
+                $native->errorRequestSent($cell) === 1,
             );
         } finally {
-            $ffi->wxface_error_free($cell);
+            $native->errorFree($cell);
         }
     }
 

@@ -62,7 +62,10 @@ final class ConfigTest extends TestCase
 
     public function testAnUnreadableKeyFileIsAConfigError(): void
     {
-        $e = $this->refused(ConfigException::class, ['private_key_file' => '/nonexistent/apiclient_key.pem'] + self::$sim->config());
+        $e = $this->refused(
+            ConfigException::class,
+            ['private_key_file' => '/nonexistent/apiclient_key.pem'] + self::$sim->config(),
+        );
         self::assertStringContainsString('/nonexistent/apiclient_key.pem', $e->getMessage());
     }
 
@@ -74,10 +77,14 @@ final class ConfigTest extends TestCase
     public function testNulBytesAreRejectedBeforeTheLibrarySeesThem(): void
     {
         $json = (string) file_get_contents(self::$sim->configPath());
-        self::assertStringContainsString('NUL byte', $this->refused(InvalidArgumentException::class, $json . "\0garbage")->getMessage());
+        $e = $this->refused(InvalidArgumentException::class, $json . "\0garbage");
+        self::assertStringContainsString('NUL byte', $e->getMessage());
         $e = $this->refused(InvalidArgumentException::class, ['mchid' => "1900000001\0"] + self::$sim->config());
         self::assertStringContainsString('mchid', $e->getMessage());
-        $this->refused(InvalidArgumentException::class, ['platform_certificate_files' => ["/tmp/a\0b"]] + self::$sim->config());
+        $this->refused(
+            InvalidArgumentException::class,
+            ['platform_certificate_files' => ["/tmp/a\0b"]] + self::$sim->config(),
+        );
         $this->expectException(InvalidArgumentException::class);
         Client::fromFile(self::$sim->configPath() . "\0.json");
     }
@@ -125,6 +132,45 @@ final class ConfigTest extends TestCase
     {
         $e = $this->refused(ConfigException::class, ['base_url' => 'https://127.0.0.1:99999'] + self::$sim->config());
         self::assertStringContainsString('port', $e->getMessage());
+    }
+
+    public function testFromFileIsReadByTheLibrary(): void
+    {
+        // A UTF-8 BOM is skipped and relative key paths resolve against the file's folder.
+        $config = self::$sim->config();
+        $folder = sys_get_temp_dir() . '/wxface-php-config-' . getmypid();
+        @mkdir($folder . '/keys', 0700, true);
+        foreach (['private_key_file', 'wechatpay_public_key_file', 'root_ca_file'] as $key) {
+            $name = basename($config[$key]);
+            copy($config[$key], "{$folder}/keys/{$name}");
+            $config[$key] = "keys/{$name}";
+        }
+        $path = "{$folder}/client.json";
+        file_put_contents($path, "\u{FEFF}" . json_encode($config, JSON_UNESCAPED_SLASHES));
+        try {
+            Client::fromFile($path)->terminateContract(Sim::org(), Sim::user(30101));
+            $this->addToAssertionCount(1);
+        } finally {
+            array_map('unlink', glob("{$folder}/keys/*") ?: []);
+            @rmdir("{$folder}/keys");
+            @unlink($path);
+            @rmdir($folder);
+        }
+    }
+
+    public function testFromFileRefusesAFifoAtOnce(): void
+    {
+        $fifo = sys_get_temp_dir() . '/wxface-php-fifo-' . getmypid();
+        exec('mkfifo ' . escapeshellarg($fifo), $output, $code);
+        self::assertSame(0, $code);
+        try {
+            Client::fromFile($fifo);
+            self::fail('a FIFO was accepted');
+        } catch (ConfigException $e) {
+            self::assertStringContainsString('is a FIFO', $e->getMessage());
+        } finally {
+            @unlink($fifo);
+        }
     }
 
     private function refused(string $class, array|string $config): WxfaceException

@@ -12,7 +12,8 @@ use Wxface\Tests\Support\PhpProcess;
 final class LibraryTest extends TestCase
 {
     private const PRINT_VERSION = 'require "autoload.php"; try { echo \Wxface\Library::version(), "\n"; } '
-        . 'catch (\Wxface\Exception\LibraryException $e) { echo get_class($e), ": ", $e->getMessage(), "\n"; exit(3); }';
+        . 'catch (\Wxface\Exception\LibraryException $e) { '
+        . 'echo get_class($e), ": ", $e->getMessage(), "\n"; exit(3); }';
 
     public function testVersionComesFromTheLoadedLibrary(): void
     {
@@ -22,11 +23,20 @@ final class LibraryTest extends TestCase
 
     public function testAMissingLibraryNamesEveryPlaceTried(): void
     {
-        [$code, $output] = PhpProcess::run(['-r', self::PRINT_VERSION], ['WXFACE_LIBRARY' => '/nonexistent/libwxface.so']);
+        [$code, $output] = PhpProcess::run(
+            ['-r', self::PRINT_VERSION],
+            ['WXFACE_LIBRARY' => '/nonexistent/libwxface.so'],
+        );
         self::assertSame(3, $code, $output);
-        self::assertStringContainsString('Wxface\Exception\LibraryException: cannot load the wxface shared library; tried:', $output);
+        self::assertStringContainsString(
+            'Wxface\Exception\LibraryException: cannot load the wxface shared library; tried:',
+            $output,
+        );
         self::assertStringContainsString('$WXFACE_LIBRARY: /nonexistent/libwxface.so (no such file)', $output);
-        self::assertStringContainsString('bundled copy: ' . dirname(__DIR__) . '/lib/libwxface.so (no such file)', $output);
+        self::assertStringContainsString(
+            'bundled copy: ' . dirname(__DIR__) . '/lib/libwxface.so (no such file)',
+            $output,
+        );
         self::assertStringContainsString('system loader: libwxface.so (dlopen failed', $output);
         self::assertStringContainsString('Fix: set WXFACE_LIBRARY=', $output);
     }
@@ -50,7 +60,8 @@ final class LibraryTest extends TestCase
     public function testMissingFfiExtensionSaysHowToEnableIt(): void
     {
         // -n: no php.ini, so no shared extensions (Debian builds FFI as a shared extension).
-        [$code, $output] = PhpProcess::run(['-n', '-r', 'if (extension_loaded("ffi")) { echo "FFI is built in\n"; exit(0); } ' . self::PRINT_VERSION]);
+        $ffiBuiltIn = 'if (extension_loaded("ffi")) { echo "FFI is built in\n"; exit(0); } ';
+        [$code, $output] = PhpProcess::run(['-n', '-r', $ffiBuiltIn . self::PRINT_VERSION]);
         if ($output === "FFI is built in\n") {
             self::markTestSkipped('this PHP has FFI built in; it cannot be unloaded');
         }
@@ -95,7 +106,8 @@ final class LibraryTest extends TestCase
     private static function runCgi(string $cgi, array $args): array
     {
         $pipes = [];
-        $process = proc_open([$cgi, '-q', ...$args], [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, dirname(__DIR__));
+        $descriptors = [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['redirect', 1]];
+        $process = proc_open([$cgi, '-q', ...$args], $descriptors, $pipes, dirname(__DIR__));
         $output = (string) stream_get_contents($pipes[1]);
         fclose($pipes[1]);
 
@@ -104,7 +116,13 @@ final class LibraryTest extends TestCase
 
     private function libc(): string
     {
-        foreach (['/lib/x86_64-linux-gnu/libc.so.6', '/lib/aarch64-linux-gnu/libc.so.6', '/usr/lib/libc.so.6', '/lib64/libc.so.6'] as $path) {
+        $candidates = [
+            '/lib/x86_64-linux-gnu/libc.so.6',
+            '/lib/aarch64-linux-gnu/libc.so.6',
+            '/usr/lib/libc.so.6',
+            '/lib64/libc.so.6',
+        ];
+        foreach ($candidates as $path) {
             if (is_file($path)) {
                 return $path;
             }

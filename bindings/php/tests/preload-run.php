@@ -21,34 +21,38 @@ use Wxface\Client;
 use Wxface\Library;
 use Wxface\Tests\Support\Sim;
 
-function check(bool $ok, string $what): void
-{
+$check = function (bool $ok, string $what): void {
     echo ($ok ? 'ok   ' : 'FAIL '), $what, PHP_EOL;
     if (!$ok) {
         exit(1);
     }
-}
+};
 
 $preload = (string) ini_get('opcache.preload');
 echo 'SAPI ', PHP_SAPI, ', PHP ', PHP_VERSION, PHP_EOL;
-check(ini_get('ffi.enable') === 'preload', 'ffi.enable=' . ini_get('ffi.enable'));
-check($preload !== '' && function_exists('opcache_get_status') && (opcache_get_status(false)['preload_statistics'] ?? null) !== null,
-    'opcache.preload=' . $preload . ' ran');
-check(class_exists(Library::class, false), 'Wxface\Library was preloaded (defined before any autoload)');
+$check(ini_get('ffi.enable') === 'preload', 'ffi.enable=' . ini_get('ffi.enable'));
+$preloadRan = $preload !== ''
+    && function_exists('opcache_get_status')
+    && (opcache_get_status(false)['preload_statistics'] ?? null) !== null;
+$check($preloadRan, 'opcache.preload=' . $preload . ' ran');
+$check(class_exists(Library::class, false), 'Wxface\Library was preloaded (defined before any autoload)');
 $origin = Library::origin();
-check($origin !== '', 'library from ' . $origin);
-check(Library::version() !== '', 'wxface_version() = ' . Library::version());
+$check($origin !== '', 'library from ' . $origin);
+$check(Library::version() !== '', 'library version ' . Library::version());
 
 $sim = Sim::start();
 $client = Client::fromFile($sim->configPath());
-$client->terminateContract(Sim::ORG, 'U0000030001');
-check(true, 'terminateContract(' . Sim::ORG . ', U0000030001) against ' . $sim->baseUrl());
+$client->terminateContract(Sim::org(), Sim::user(30001));
+$check(true, 'terminateContract(' . Sim::org() . ', ' . Sim::user(30001) . ') against ' . $sim->baseUrl());
 try {
-    $client->terminateContract(Sim::ORG, 'U0000030001');
-    check(false, 'a second terminateContract is refused');
+    $client->terminateContract(Sim::org(), Sim::user(30001));
+    $check(false, 'a second terminateContract is refused');
 } catch (\Wxface\Exception\ApiException $e) {
-    check($e->getHttpStatus() === 400 && $e->getApiCode() === 'PARAM_ERROR', 'a second terminateContract: ApiException '
-        . $e->getHttpStatus() . ' ' . $e->getApiCode() . ' request-id ' . $e->getRequestId());
+    $check(
+        $e->getHttpStatus() === 400 && $e->getApiCode() === 'PARAM_ERROR',
+        'a second terminateContract: ApiException '
+            . $e->getHttpStatus() . ' ' . $e->getApiCode() . ' request-id ' . $e->getRequestId(),
+    );
 }
 unset($client);
 $sim->stop();

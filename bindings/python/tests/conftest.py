@@ -23,10 +23,29 @@ REPO = Path(__file__).resolve().parents[3]
 SIM_BINARY = Path(os.environ.get("WXFACE_SIM", REPO / "target" / "release" / "wxface-sim"))
 HEADER = Path(os.environ.get("WXFACE_HEADER", REPO / "include" / "wxface.h"))
 
-#: The built-in fixture's organization; users U0000000001 ... U0000099999 start contracted.
-ORG = "DBES323aeb"
+def _test_ids() -> Dict[str, Any]:
+    """The built-in fixture's named ids, as the simulator names them (``wxface-sim --test-ids``)."""
+    if not SIM_BINARY.exists():
+        raise RuntimeError(f"{SIM_BINARY} is missing: run `cargo build --release --workspace` first")
+    found = subprocess.run([str(SIM_BINARY), "--test-ids"], capture_output=True, check=True, timeout=60)
+    ids: Dict[str, Any] = json.loads(found.stdout)
+    return ids
+
+
+#: The built-in fixture's ids (organization, users with known states).
+IDS = _test_ids()
+#: The built-in fixture's organization.
+ORG: str = IDS["organization_id"]
 #: Already terminated in the built-in fixture.
-TERMINATED_USER = "U9000000001"
+TERMINATED_USER: str = IDS["terminated_user_id"]
+#: No organization has this user.
+UNKNOWN_USER: str = IDS["unknown_user_id"]
+
+
+def user_id(n: int) -> str:
+    """The n-th contracted user of ``ORG``."""
+    users = IDS["contracted_users"]
+    return f"{users['prefix']}{n:0{users['digits']}d}"
 
 _READY = re.compile(r"^wxface-sim listening on (https://127\.0\.0\.1:(\d+)) config=(.+)$")
 
@@ -52,8 +71,8 @@ class Sim:
         request = urllib.request.Request(self.base_url + path, data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, context=self._tls, timeout=10) as answer:
-            text = answer.read()
+        with urllib.request.urlopen(request, context=self._tls, timeout=10) as response:
+            text = response.read()
         return json.loads(text) if text.strip() else None
 
     def set_fault(self, spec: str, count: Optional[int] = None) -> None:
@@ -148,9 +167,9 @@ _user_lock = threading.Lock()
 
 
 def fresh_users(n: int) -> List[str]:
-    """``n`` contracted user ids never used before in this session (from U0000020001 on)."""
+    """``n`` contracted user ids never used before in this session (from number 20001 on)."""
     with _user_lock:
-        return [f"U{next(_user_numbers):010d}" for _ in range(n)]
+        return [user_id(next(_user_numbers)) for _ in range(n)]
 
 
 @pytest.fixture

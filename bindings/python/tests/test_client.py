@@ -1,18 +1,19 @@
-"""terminate_contract against wxface-sim: success, API errors, untrusted answers, timeouts,
+"""terminate_contract against wxface-sim: success, API errors, untrusted responses, timeouts,
 argument checks, and the ways to configure a client."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
 import pytest
 
 import wxface
-from wxface import _native
+from wxface import Status, _native
 
-from conftest import ORG, TERMINATED_USER, Sim, fresh_users
+from conftest import ORG, TERMINATED_USER, UNKNOWN_USER, Sim, fresh_users, user_id
 
 
 def test_happy_path(client: wxface.Client, user: str) -> None:
@@ -37,7 +38,7 @@ def test_already_terminated_user_is_param_error(client: wxface.Client) -> None:
         client.terminate_contract(ORG, TERMINATED_USER)
     error = info.value
     assert isinstance(error, wxface.WxfaceError)
-    assert error.status == 6
+    assert error.status == Status.API
     assert error.http_status == 400
     assert error.api_code == "PARAM_ERROR"
     assert error.request_id
@@ -46,16 +47,16 @@ def test_already_terminated_user_is_param_error(client: wxface.Client) -> None:
 
 def test_unknown_user_is_not_found(client: wxface.Client) -> None:
     with pytest.raises(wxface.ApiError) as info:
-        client.terminate_contract(ORG, "U0000000000")
+        client.terminate_contract(ORG, UNKNOWN_USER)
     error = info.value
-    assert (error.status, error.http_status, error.api_code) == (6, 404, "NOT_FOUND")
+    assert (error.status, error.http_status, error.api_code) == (Status.API, 404, "NOT_FOUND")
     assert error.request_id
     assert error.message
 
 
 def test_unknown_organization_is_not_found(client: wxface.Client) -> None:
     with pytest.raises(wxface.ApiError) as info:
-        client.terminate_contract("NO_SUCH_ORG", "U0000000001")
+        client.terminate_contract("NO_SUCH_ORG", user_id(1))
     assert (info.value.http_status, info.value.api_code) == (404, "NOT_FOUND")
 
 
@@ -66,7 +67,7 @@ def test_wrong_merchant_key_is_sign_error_with_detail(sim: Sim, foreign_state_di
         with pytest.raises(wxface.ApiError) as info:
             client.terminate_contract(ORG, user)
     error = info.value
-    assert (error.status, error.http_status, error.api_code) == (6, 401, "SIGN_ERROR")
+    assert (error.status, error.http_status, error.api_code) == (Status.API, 401, "SIGN_ERROR")
     assert error.request_id
     assert isinstance(error.detail, dict), error.detail
     sign_information = error.detail["sign_information"]
@@ -79,7 +80,7 @@ def test_bad_answer_signature_is_signature_error(sim: Sim, client: wxface.Client
     sim.set_fault("bad_signature", 1)
     with pytest.raises(wxface.SignatureError) as info:
         client.terminate_contract(ORG, user)
-    assert info.value.status == 7
+    assert info.value.status == Status.SIGNATURE
     assert info.value.message
 
 
@@ -91,7 +92,7 @@ def test_timeout_is_a_builtin_timeout_error(sim: Sim, user: str) -> None:
             client.terminate_contract(ORG, user)
         elapsed = time.monotonic() - started
     assert isinstance(info.value, wxface.WxfaceTimeoutError)
-    assert info.value.status == 4
+    assert info.value.status == Status.TIMEOUT
     assert elapsed < 2.9, f"the 1 s deadline took {elapsed:.2f} s"
 
 
@@ -102,10 +103,10 @@ BAD_IDS = ["", ".", "..", "a/b", "a?b", "a#b", "a%b", "a\\b", "a b", "x" * 257, 
 def test_invalid_ids_are_value_errors_and_send_nothing(sim: Sim, client: wxface.Client, bad: str) -> None:
     before = sim.stats()["requests_total"]
     with pytest.raises(ValueError) as by_org:
-        client.terminate_contract(bad, "U0000000001")
+        client.terminate_contract(bad, user_id(1))
     with pytest.raises(wxface.InvalidArgumentError) as by_user:
         client.terminate_contract(ORG, bad)
-    assert by_org.value.status == by_user.value.status == 1
+    assert by_org.value.status == by_user.value.status == Status.INVALID_ARGUMENT
     assert by_user.value.message
     assert sim.stats()["requests_total"] == before
 
@@ -114,11 +115,11 @@ def test_nul_is_rejected_before_any_native_call(
     monkeypatch: pytest.MonkeyPatch, client: wxface.Client, native: _native.NativeLibrary
 ) -> None:
     calls = []
-    monkeypatch.setattr(native, "wxface_terminate_contract", lambda *args: calls.append(args))
+    monkeypatch.setattr(native, "terminate_contract", lambda *args: calls.append(args))
     with pytest.raises(wxface.InvalidArgumentError, match="NUL"):
         client.terminate_contract(ORG, "U00\x0000001")
     with pytest.raises(wxface.InvalidArgumentError, match="NUL"):
-        client.terminate_contract("DBES\x00", "U0000000001")
+        client.terminate_contract("DBES\x00", user_id(1))
     assert calls == []
 
 
@@ -133,7 +134,7 @@ def test_non_string_ids_are_type_errors(client: wxface.Client) -> None:
 def test_unknown_config_key_is_config_error_naming_it(sim: Sim) -> None:
     with pytest.raises(wxface.ConfigError) as info:
         wxface.Client(sim.config(surprise_key=1))
-    assert info.value.status == 2
+    assert info.value.status == Status.CONFIG
     assert "surprise_key" in info.value.message
 
 
@@ -187,6 +188,31 @@ def test_from_missing_file_is_config_error(tmp_path: Path) -> None:
         wxface.Client(missing)
 
 
+def test_from_file_is_read_by_the_library(sim: Sim, tmp_path: Path) -> None:
+    """A UTF-8 BOM is skipped and relative key paths resolve against the file's folder (not
+    the working directory), as for every language: the library reads the file."""
+    config = sim.config()
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    for key in ("private_key_file", "wechatpay_public_key_file", "root_ca_file"):
+        source = Path(config[key])
+        (keys / source.name).write_bytes(source.read_bytes())
+        config[key] = f"keys/{source.name}"
+    path = tmp_path / "client.json"
+    path.write_text("\ufeff" + json.dumps(config), encoding="utf-8")
+    with wxface.Client.from_file(path) as client:
+        client.terminate_contract(ORG, fresh_users(1)[0])
+    with wxface.Client(path) as client:
+        client.terminate_contract(ORG, fresh_users(1)[0])
+
+
+def test_from_file_refuses_a_fifo_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "client.json"
+    os.mkfifo(fifo)
+    with pytest.raises(wxface.ConfigError, match="is a FIFO"):
+        wxface.Client.from_file(fifo)
+
+
 def test_pem_given_as_bytes(sim: Sim, user: str) -> None:
     config = sim.config()
     key_file = config.pop("private_key_file")
@@ -196,7 +222,7 @@ def test_pem_given_as_bytes(sim: Sim, user: str) -> None:
 
 
 
-# --- safe retries and hostile input (c-api.md "Was the request sent?") -----------------------
+# --- safe retries (request_sent) and hostile input ------------------------------------------
 
 
 def test_request_sent_tells_whether_a_retry_is_safe(sim: Sim, client: wxface.Client) -> None:

@@ -12,7 +12,7 @@ import pytest
 import wxface
 from wxface import _native
 
-from conftest import ORG, Sim
+from conftest import ORG, Sim, UNKNOWN_USER, user_id
 
 
 def record_frees(monkeypatch: pytest.MonkeyPatch, native: _native.NativeLibrary, name: str) -> List[int]:
@@ -31,8 +31,8 @@ def record_frees(monkeypatch: pytest.MonkeyPatch, native: _native.NativeLibrary,
 
 @pytest.fixture
 def frees(monkeypatch: pytest.MonkeyPatch, native: _native.NativeLibrary) -> List[int]:
-    """Addresses passed to wxface_client_free, in call order."""
-    return record_frees(monkeypatch, native, "wxface_client_free")
+    """Addresses passed to the library's client free function, in call order."""
+    return record_frees(monkeypatch, native, "client_free")
 
 
 def _address(client: wxface.Client) -> int:
@@ -54,7 +54,7 @@ def test_closed_client_refuses_calls(sim: Sim) -> None:
     client = wxface.Client(sim.config())
     client.close()
     with pytest.raises(wxface.InvalidArgumentError, match="closed"):
-        client.terminate_contract(ORG, "U0000000001")
+        client.terminate_contract(ORG, user_id(1))
 
 
 def test_context_manager_closes(sim: Sim, frees: List[int], user: str) -> None:
@@ -70,7 +70,7 @@ def test_context_manager_closes_on_error(sim: Sim, frees: List[int]) -> None:
     with pytest.raises(wxface.ApiError):
         with wxface.Client(sim.config()) as client:
             address = _address(client)
-            client.terminate_contract(ORG, "U0000000000")
+            client.terminate_contract(ORG, UNKNOWN_USER)
     assert frees == [address]
 
 
@@ -114,8 +114,8 @@ def test_failed_config_creates_nothing_to_free(sim: Sim, frees: List[int]) -> No
 def test_every_native_error_is_freed(
     monkeypatch: pytest.MonkeyPatch, native: _native.NativeLibrary, client: wxface.Client
 ) -> None:
-    errors = record_frees(monkeypatch, native, "wxface_error_free")
-    for bad in ("", "..", "U0000000000"):
+    errors = record_frees(monkeypatch, native, "error_free")
+    for bad in ("", "..", UNKNOWN_USER):
         with pytest.raises(wxface.WxfaceError):
             client.terminate_contract(ORG, bad)
     assert len(errors) == 3

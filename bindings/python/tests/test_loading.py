@@ -21,12 +21,12 @@ def test_wrapper_version_is_a_string() -> None:
 
 
 def test_loaded_library_has_abi_1(native: _native.NativeLibrary) -> None:
-    assert native.wxface_abi_version() == _native.ABI_VERSION == 1
+    assert native.abi_version() == _native.ABI_VERSION == wxface._capi.ABI_VERSION
 
 
 def test_status_names(native: _native.NativeLibrary) -> None:
-    assert native.wxface_status_str(0) == b"ok"
-    assert native.wxface_status_str(12345) == b"unknown status"
+    assert native.status_str(wxface.Status.OK) == b"ok"
+    assert native.status_str(12345) == b"unknown status"
 
 
 def test_missing_library_error_lists_every_place_tried(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -64,16 +64,16 @@ def test_public_names() -> None:
 @pytest.mark.parametrize(
     "cls, status, builtin",
     [
-        (wxface.InvalidArgumentError, 1, ValueError),
-        (wxface.ConfigError, 2, None),
-        (wxface.NetworkError, 3, ConnectionError),
-        (wxface.WxfaceTimeoutError, 4, TimeoutError),
-        (wxface.TlsError, 5, ConnectionError),
-        (wxface.ApiError, 6, None),
-        (wxface.SignatureError, 7, None),
-        (wxface.ResponseError, 8, None),
-        (wxface.InternalError, 9, None),
-        (wxface.LibraryNotFoundError, 0, ImportError),
+        (wxface.InvalidArgumentError, wxface.Status.INVALID_ARGUMENT, ValueError),
+        (wxface.ConfigError, wxface.Status.CONFIG, None),
+        (wxface.NetworkError, wxface.Status.NETWORK, ConnectionError),
+        (wxface.WxfaceTimeoutError, wxface.Status.TIMEOUT, TimeoutError),
+        (wxface.TlsError, wxface.Status.TLS, ConnectionError),
+        (wxface.ApiError, wxface.Status.API, None),
+        (wxface.SignatureError, wxface.Status.SIGNATURE, None),
+        (wxface.ResponseError, wxface.Status.RESPONSE, None),
+        (wxface.InternalError, wxface.Status.INTERNAL, None),
+        (wxface.LibraryNotFoundError, wxface.Status.OK, ImportError),
     ],
 )
 def test_exception_classes(cls, status: int, builtin) -> None:

@@ -7,14 +7,14 @@ from typing import List
 
 import wxface
 
-from conftest import ORG, Sim
+from conftest import ORG, Sim, user_id
 
 THREADS = 8
 CALLS = 50
 
 
 def test_eight_threads_share_one_client(sim: Sim) -> None:
-    users = [f"U{10001 + i:010d}" for i in range(THREADS * CALLS)]  # U0000010001 ... U0000010400
+    users = [user_id(10001 + i) for i in range(THREADS * CALLS)]
     before = sim.stats()["requests_total"]
     failures: List[BaseException] = []
     done: List[int] = []

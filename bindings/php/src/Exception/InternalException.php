@@ -5,7 +5,7 @@ declare(strict_types=1);
 namespace Wxface\Exception;
 
 /**
- * Status 9 (Wxface\Status::INTERNAL): a defect inside wxface (a caught panic). Please report it.
+ * Wxface\Status::INTERNAL: a defect inside wxface (a caught panic). Please report it.
  */
 final class InternalException extends WxfaceException
 {

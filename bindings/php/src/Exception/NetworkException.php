@@ -5,7 +5,8 @@ declare(strict_types=1);
 namespace Wxface\Exception;
 
 /**
- * Status 3 (Wxface\Status::NETWORK): DNS failure, connection refused or reset, or the connection closed before a complete answer.
+ * Wxface\Status::NETWORK: DNS failure, connection refused or reset, or the connection closed
+ * before a complete response.
  */
 final class NetworkException extends WxfaceException
 {

@@ -5,7 +5,8 @@ declare(strict_types=1);
 namespace Wxface\Exception;
 
 /**
- * Status 7 (Wxface\Status::SIGNATURE): a 2xx answer could not be trusted: signature headers missing, signature wrong, unknown Wechatpay-Serial, or a timestamp more than 300 s from the local clock.
+ * Wxface\Status::SIGNATURE: a 2xx response could not be trusted: signature headers missing,
+ * signature wrong, unknown Wechatpay-Serial, or a timestamp more than 300 s from the local clock.
  */
 final class SignatureException extends WxfaceException
 {

@@ -5,7 +5,8 @@ declare(strict_types=1);
 namespace Wxface\Exception;
 
 /**
- * Status 4 (Wxface\Status::TIMEOUT): the connect or whole-request deadline (connect_timeout_ms, request_timeout_ms) passed.
+ * Wxface\Status::TIMEOUT: the connect or whole-request deadline (connect_timeout_ms,
+ * request_timeout_ms) passed.
  */
 final class TimeoutException extends WxfaceException
 {

@@ -8,8 +8,8 @@ use Wxface\Status;
 
 /**
  * A failed wxface call. getStatus() (also getCode()) is the C API's wxface_status; the
- * subclass says the same thing as a type. For an answer from WeChat Pay (ApiException) the
- * HTTP status, the answer's code, its Request-ID and its decoded "detail" are filled in;
+ * subclass says the same thing as a type. For a response from WeChat Pay (ApiException) the
+ * HTTP status, the response's code, its Request-ID and its decoded "detail" are filled in;
  * otherwise they are 0, "", "" and null. isRequestSent() says whether a retry is safe.
  */
 class WxfaceException extends \RuntimeException
@@ -28,7 +28,7 @@ class WxfaceException extends \RuntimeException
     ];
 
     /**
-     * @param array<mixed>|null $detail the answer's "detail" member, decoded
+     * @param array<mixed>|null $detail the response's "detail" member, decoded
      */
     final public function __construct(
         string $message,
@@ -71,26 +71,26 @@ class WxfaceException extends \RuntimeException
         return $this->status;
     }
 
-    /** The HTTP status of WeChat Pay's answer; 0 when no answer arrived. */
+    /** The HTTP status of WeChat Pay's response; 0 when no response arrived. */
     public function getHttpStatus(): int
     {
         return $this->httpStatus;
     }
 
-    /** The answer's "code", e.g. "PARAM_ERROR"; "" when absent. */
+    /** The response's "code", e.g. "PARAM_ERROR"; "" when absent. */
     public function getApiCode(): string
     {
         return $this->apiCode;
     }
 
-    /** The answer's Request-ID header (quote it to WeChat Pay support); "" when absent. */
+    /** The response's Request-ID header (quote it to WeChat Pay support); "" when absent. */
     public function getRequestId(): string
     {
         return $this->requestId;
     }
 
     /**
-     * The answer's "detail" member decoded into an array (for a 401 SIGN_ERROR it holds
+     * The response's "detail" member decoded into an array (for a 401 SIGN_ERROR it holds
      * sign_information.truncated_sign_message), or null when absent.
      *
      * @return array<mixed>|null
@@ -111,7 +111,7 @@ class WxfaceException extends \RuntimeException
         return $this->requestSent;
     }
 
-    /** The answer's "detail" member as the JSON text the library returned; "" when absent. */
+    /** The response's "detail" member as the JSON text the library returned; "" when absent. */
     public function getDetailJson(): string
     {
         return $this->detailJson;

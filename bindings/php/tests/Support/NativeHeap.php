@@ -34,7 +34,8 @@ final class NativeHeap
         if (self::$libc === null) {
             try {
                 self::$libc = \FFI::cdef(
-                    'struct mallinfo2 { size_t arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost; };'
+                    'struct mallinfo2 { size_t arena, ordblks, smblks, hblks, hblkhd,'
+                    . ' usmblks, fsmblks, uordblks, fordblks, keepcost; };'
                     . ' struct mallinfo2 mallinfo2(void);',
                     'libc.so.6',
                 );

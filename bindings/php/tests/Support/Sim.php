@@ -12,10 +12,8 @@ namespace Wxface\Tests\Support;
  */
 final class Sim
 {
-    /** Organization of the sim's built-in fixture; U0000000001..U0000099999 are contracted. */
-    public const ORG = 'DBES323aeb';
-    /** A user of ORG whose contract is already terminated. */
-    public const TERMINATED_USER = 'U9000000001';
+    /** @var array<string, mixed>|null the built-in fixture's named ids (`wxface-sim --test-ids`) */
+    private static ?array $ids = null;
 
     /** @var resource|null */
     private $process;
@@ -34,12 +32,53 @@ final class Sim
         return is_string($env) && $env !== '' ? $env : dirname(__DIR__, 4) . '/target/release/wxface-sim';
     }
 
+    /**
+     * The built-in fixture's named ids, as the simulator names them (`wxface-sim --test-ids`).
+     *
+     * @return array<string, mixed>
+     */
+    public static function ids(): array
+    {
+        if (self::$ids === null) {
+            $json = shell_exec(escapeshellarg(self::binary()) . ' --test-ids');
+            $ids = is_string($json) ? json_decode($json, true) : null;
+            if (!is_array($ids)) {
+                throw new \RuntimeException(self::binary() . ' --test-ids gave no JSON object');
+            }
+            self::$ids = $ids;
+        }
+
+        return self::$ids;
+    }
+
+    /** The fixture's organization. */
+    public static function org(): string
+    {
+        return (string) self::ids()['organization_id'];
+    }
+
+    /** A user of org() whose contract is already terminated. */
+    public static function terminatedUser(): string
+    {
+        return (string) self::ids()['terminated_user_id'];
+    }
+
+    /** The n-th contracted user of org() (1 ..= the fixture's last). */
+    public static function user(int $n): string
+    {
+        $users = self::ids()['contracted_users'];
+
+        return $users['prefix'] . str_pad((string) $n, (int) $users['digits'], '0', STR_PAD_LEFT);
+    }
+
     /** @param list<string> $extraArgs more wxface-sim options */
     public static function start(array $extraArgs = []): self
     {
         $binary = self::binary();
         if (!is_executable($binary)) {
-            throw new \RuntimeException("{$binary} is missing: build it with `cargo build --release --workspace` (or set WXFACE_SIM)");
+            throw new \RuntimeException(
+                "{$binary} is missing: build it with `cargo build --release --workspace` (or set WXFACE_SIM)",
+            );
         }
         $stateDir = self::tempDir();
         $sim = new self($stateDir, $stateDir . '.log');
@@ -55,9 +94,15 @@ final class Sim
         $sim->process = $process;
         $line = fgets($pipes[1]);
         fclose($pipes[1]);
-        if ($line === false || preg_match('~^wxface-sim listening on (https://\S+) config=(\S+)$~', trim($line), $m) !== 1) {
+        if (
+            $line === false
+            || preg_match('~^wxface-sim listening on (https://\S+) config=(\S+)$~', trim($line), $m) !== 1
+        ) {
             $sim->stop();
-            throw new \RuntimeException("wxface-sim did not start (first line: " . var_export($line, true) . '): ' . @file_get_contents($sim->logPath));
+            throw new \RuntimeException(
+                "wxface-sim did not start (first line: " . var_export($line, true) . '): '
+                . @file_get_contents($sim->logPath),
+            );
         }
         $sim->baseUrl = $m[1];
         $sim->configPath = $m[2];
@@ -143,16 +188,20 @@ final class Sim
                 'verify_peer_name' => true,
             ],
         ]);
-        $answer = @file_get_contents($this->baseUrl . $path, false, $context);
-        if ($answer === false) {
-            throw new \RuntimeException("wxface-sim control request {$method} {$path} failed: " . (error_get_last()['message'] ?? '?'));
+        $response = @file_get_contents($this->baseUrl . $path, false, $context);
+        if ($response === false) {
+            throw new \RuntimeException(
+                "wxface-sim control request {$method} {$path} failed: " . (error_get_last()['message'] ?? '?'),
+            );
         }
         $statusLine = $http_response_header[0] ?? '';
         if (preg_match('~^HTTP/\S+ 2\d\d~', $statusLine) !== 1) {
-            throw new \RuntimeException("wxface-sim control request {$method} {$path} answered {$statusLine}: {$answer}");
+            throw new \RuntimeException(
+                "wxface-sim control request {$method} {$path} answered {$statusLine}: {$response}",
+            );
         }
 
-        return $answer;
+        return $response;
     }
 
     private static function tempDir(): string

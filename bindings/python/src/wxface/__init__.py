@@ -13,7 +13,8 @@ then the system loader; it is loaded on first use. Every failure raises a subcla
 ``request_id`` and ``detail``.
 """
 
-from . import _errors
+from . import _capi, _errors
+from ._capi import Status
 from ._client import Client, ConfigSource, library_version
 from ._errors import (
     ApiError,
@@ -30,7 +31,7 @@ from ._errors import (
 )
 
 #: The version of this Python wrapper (the library's is :func:`library_version`).
-__version__ = "0.1.0"
+__version__ = _capi.VERSION
 
-__all__ = ["__version__", "library_version", "Client", "ConfigSource"]
+__all__ = ["__version__", "library_version", "Client", "ConfigSource", "Status"]
 __all__ += _errors.__all__

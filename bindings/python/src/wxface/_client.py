@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import threading
 import weakref
 from ctypes import byref
 from typing import Any, Mapping, Optional, Union
 
 from . import _native
+from ._capi import Status
 from ._errors import ConfigError, InternalError, InvalidArgumentError, class_for
 
 __all__ = ["Client", "ConfigSource", "library_version"]
@@ -20,12 +22,12 @@ ConfigSource = Union[Mapping[str, Any], str, bytes, "os.PathLike[str]"]
 
 
 def library_version() -> str:
-    """The loaded library's ``wxface_version()``, e.g. ``"wxface/0.1.0 rustls/0.23.46"``.
+    """The loaded library's version string, e.g. ``"wxface/0.1.0 rustls/0.23.46"``.
 
     Loads the library on first use; raises :class:`wxface.LibraryNotFoundError` when it
     cannot be loaded.
     """
-    return _text(_native.lib().wxface_version())
+    return _text(_native.lib().version())
 
 
 def _text(value: Optional[bytes]) -> str:
@@ -74,8 +76,8 @@ def _plain_json_value(value: Any, where: str) -> Any:
     return value
 
 
-def _config_json(config: ConfigSource) -> bytes:
-    """The JSON document (UTF-8, NUL-free) for ``wxface_client_new_from_json``."""
+def _config_json(config: "Mapping[str, Any] | str | bytes | bytearray") -> bytes:
+    """The JSON document (UTF-8, NUL-free) for the library's JSON configuration reader."""
     if isinstance(config, Mapping):
         plain = _plain_json_value(config, "")
         try:
@@ -89,41 +91,35 @@ def _config_json(config: ConfigSource) -> bytes:
         if b"\0" in config:
             raise InvalidArgumentError("config JSON contains a NUL byte")
         return bytes(config)
-    if isinstance(config, os.PathLike):
-        return _c_string(_read_config_file(config), "config file")
     raise TypeError(
         "config must be a mapping, JSON text (str) or a path-like to a JSON file, "
         f"not {type(config).__name__}"
     )
 
 
-def _read_config_file(path: Union[str, "os.PathLike[str]"]) -> str:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {os.fsdecode(path)}: {exc.strerror or exc}") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(f"config file {os.fsdecode(path)} is not UTF-8 text") from None
+def _path_bytes(path: "os.PathLike[str]") -> bytes:
+    """A file path for the library: the file system's bytes, NUL-free."""
+    encoded = os.fsencode(path)
+    if b"\0" in encoded:
+        raise InvalidArgumentError("config file path contains a NUL character")
+    return encoded
 
 
 def raise_error(lib: _native.NativeLibrary, status: int, err: Any) -> None:
     """Reads every accessor of the native error, frees it at once, raises the mapped class."""
     if not err:
         # err was NULL (should not happen with our calls): only the status is known.
-        raise class_for(status)(_text(lib.wxface_status_str(status)), status=status)
+        raise class_for(status)(_text(lib.status_str(status)), status=status)
     try:
-        err_status = int(lib.wxface_error_status(err))
-        message = _text(lib.wxface_error_message(err))
-        http_status = int(lib.wxface_error_http_status(err))
-        api_code = _text(lib.wxface_error_api_code(err))
-        request_id = _text(lib.wxface_error_request_id(err))
-        detail_json = _text(lib.wxface_error_detail_json(err))
-        request_sent = bool(lib.wxface_error_request_sent(err))
+        err_status = int(lib.error_status(err))
+        message = _text(lib.error_message(err))
+        http_status = int(lib.error_http_status(err))
+        api_code = _text(lib.error_api_code(err))
+        request_id = _text(lib.error_request_id(err))
+        detail_json = _text(lib.error_detail_json(err))
+        request_sent = bool(lib.error_request_sent(err))
     finally:
-        lib.wxface_error_free(err)
+        lib.error_free(err)
     detail = None
     if detail_json:
         try:
@@ -134,7 +130,7 @@ def raise_error(lib: _native.NativeLibrary, status: int, err: Any) -> None:
             detail = parsed
     status = err_status or status
     raise class_for(status)(
-        message or _text(lib.wxface_status_str(status)),
+        message or _text(lib.status_str(status)),
         status=status,
         http_status=http_status,
         api_code=api_code,
@@ -189,7 +185,7 @@ class _Handle:
     def _free(self, ptr: Any) -> None:
         if ptr is not None:
             # Looked up at call time, so tests can observe frees.
-            self._lib.wxface_client_free(ptr)
+            self._lib.client_free(ptr)
 
 
 class Client:
@@ -197,8 +193,9 @@ class Client:
 
     ``config`` is a mapping with the C API's configuration keys (``mchid``,
     ``merchant_serial_no``, ``private_key_pem`` or ``private_key_file``, ...), the same
-    document as JSON text, or a path-like to a JSON file. PEM values in a mapping may be
-    ``bytes``. Relative paths inside the configuration are relative to the working directory.
+    document as JSON text, or a path-like to a JSON file (see :meth:`from_file`). PEM values
+    in a mapping may be ``bytes``. Relative paths inside a mapping or JSON text are relative to
+    the working directory.
 
     A client is safe to share between threads: calls run without the GIL and in parallel.
     Free it with :meth:`close` or a ``with`` block; a client that is garbage-collected
@@ -211,15 +208,25 @@ class Client:
     """
 
     def __init__(self, config: ConfigSource) -> None:
-        document = _config_json(config)
+        if isinstance(config, os.PathLike):
+            path: Optional[bytes] = _path_bytes(config)
+            document = b""
+        else:
+            path = None
+            document = _config_json(config)
         lib = _native.lib()
         out = _native.client_p()
         err = _native.error_p()
-        status = lib.wxface_client_new_from_json(document, byref(out), byref(err))
-        if status != 0:
+        if path is not None:
+            # The library reads the file: one reader for every language (UTF-8 BOM skipped,
+            # relative key paths against the file's folder, regular files only, wiped).
+            status = lib.client_new_from_json_file(path, byref(out), byref(err))
+        else:
+            status = lib.client_new_from_json(document, byref(out), byref(err))
+        if status != Status.OK:
             raise_error(lib, status, err)
         if not out:
-            raise InternalError("wxface_client_new_from_json returned OK but no client")
+            raise InternalError("the library returned OK but no client")
         self._lib = lib
         self._handle = _Handle(lib, out)
         self._finalizer = weakref.finalize(self, self._handle.close)
@@ -228,19 +235,20 @@ class Client:
     def from_file(cls, path: Union[str, "os.PathLike[str]"]) -> "Client":
         """A client from a JSON configuration file (same keys as the C API's JSON config).
 
+        The library reads the file: UTF-8 (a leading BOM is skipped), at most 1 MiB, and
+        relative ``*_file`` paths in it are relative to the file's folder.
+
         Raises:
             ConfigError: the file cannot be read, or its configuration is wrong.
         """
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be str or path-like, not {type(path).__name__}")
-        if "\0" in os.fsdecode(path):
-            raise InvalidArgumentError("config file path contains a NUL character")
-        return cls(_read_config_file(path))
+        return cls(pathlib.Path(path))
 
     def terminate_contract(self, organization_id: str, user_id: str) -> None:
         """Terminates the face-pay contract of ``user_id`` in ``organization_id``.
 
-        Returns once WeChat Pay answered 204 and the answer's signature verified. Ids are
+        Returns once WeChat Pay answered 204 and the response's signature verified. Ids are
         1-256 printable ASCII characters without ``/ ? # % \\`` and not ``.`` or ``..``.
 
         Raises:
@@ -250,17 +258,17 @@ class Client:
                 already-terminated user); see ``http_status``, ``api_code``, ``detail``.
             WxfaceTimeoutError: the request deadline passed (also a ``TimeoutError``).
             NetworkError, TlsError: no usable connection (also ``ConnectionError``).
-            SignatureError, ResponseError: the answer could not be trusted or understood.
+            SignatureError, ResponseError: the response could not be trusted or understood.
         """
         org = _c_string(organization_id, "organization_id")
         user = _c_string(user_id, "user_id")
         ptr = self._handle.acquire()
         err = _native.error_p()
         try:
-            status = self._lib.wxface_terminate_contract(ptr, org, user, byref(err))
+            status = self._lib.terminate_contract(ptr, org, user, byref(err))
         finally:
             self._handle.release()
-        if status != 0:
+        if status != Status.OK:
             raise_error(self._lib, status, err)
 
     def close(self) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional, Type
 
+from ._capi import Status
+
 __all__ = [
     "WxfaceError",
     "InvalidArgumentError",
@@ -24,13 +26,14 @@ class WxfaceError(Exception):
     """Base class of every wxface error.
 
     Attributes:
-        status: the ``wxface_status`` value (``1`` to ``9``; ``0`` for errors raised before
-            any native call could report one, such as :class:`LibraryNotFoundError`).
+        status: the ``wxface_status`` value (one of ``wxface.Status``; ``Status.OK`` for
+            errors raised before any native call could report one, such as
+            :class:`LibraryNotFoundError`).
         message: one line of English naming the cause (also ``str(exc)``).
-        http_status: the HTTP status of WeChat Pay's answer, ``0`` when no answer arrived.
-        api_code: the answer's ``code`` (e.g. ``"PARAM_ERROR"``), ``""`` when absent.
-        request_id: the answer's ``Request-ID`` header (quote it to WeChat Pay support), or ``""``.
-        detail: the answer's ``detail`` member parsed into a dict, or ``None``. For a 401
+        http_status: the HTTP status of WeChat Pay's response, ``0`` when no response arrived.
+        api_code: the response's ``code`` (e.g. ``"PARAM_ERROR"``), ``""`` when absent.
+        request_id: the response's ``Request-ID`` header (quote it to WeChat Pay support), or ``""``.
+        detail: the response's ``detail`` member parsed into a dict, or ``None``. For a 401
             ``SIGN_ERROR`` it holds ``sign_information.truncated_sign_message``.
         request_sent: ``True`` when at least one byte of the request was written, so WeChat
             Pay may have received and carried it out (always for :class:`ApiError`,
@@ -40,7 +43,7 @@ class WxfaceError(Exception):
     """
 
     #: The ``wxface_status`` this class stands for (the class default for ``status``).
-    STATUS: int = 0
+    STATUS: int = Status.OK
 
     status: int
     message: str
@@ -126,71 +129,71 @@ def _rebuild(
 
 
 class InvalidArgumentError(WxfaceError, ValueError):
-    """Status 1: an argument was rejected (empty or ill-formed id, NUL in a string, closed
+    """``Status.INVALID_ARGUMENT``: an argument was rejected (empty or ill-formed id, NUL in a string, closed
     client, ...). Nothing was sent."""
 
-    STATUS = 1
+    STATUS = Status.INVALID_ARGUMENT
 
 
 class ConfigError(WxfaceError):
-    """Status 2: the configuration is incomplete or unreadable (bad PEM, missing ``mchid``,
+    """``Status.CONFIG``: the configuration is incomplete or unreadable (bad PEM, missing ``mchid``,
     unknown key, bad URL, unreadable file). The message names the key."""
 
-    STATUS = 2
+    STATUS = Status.CONFIG
 
 
 class NetworkError(WxfaceError, ConnectionError):
-    """Status 3: DNS failure, connection refused or reset, or closed before a complete answer."""
+    """``Status.NETWORK``: DNS failure, connection refused or reset, or closed before a complete response."""
 
-    STATUS = 3
+    STATUS = Status.NETWORK
 
 
 class WxfaceTimeoutError(WxfaceError, TimeoutError):
-    """Status 4: the connect or whole-request deadline was exceeded (also a builtin
+    """``Status.TIMEOUT``: the connect or whole-request deadline was exceeded (also a builtin
     :class:`TimeoutError`)."""
 
-    STATUS = 4
+    STATUS = Status.TIMEOUT
 
 
 class TlsError(WxfaceError, ConnectionError):
-    """Status 5: the TLS handshake failed or the server certificate is not trusted."""
+    """``Status.TLS``: the TLS handshake failed or the server certificate is not trusted."""
 
-    STATUS = 5
+    STATUS = Status.TLS
 
 
 class ApiError(WxfaceError):
-    """Status 6: WeChat Pay answered with a non-2xx status. ``http_status``, ``api_code``,
-    ``request_id`` and ``detail`` are filled from the answer as far as it allows."""
+    """``Status.API``: WeChat Pay answered with a non-2xx status. ``http_status``, ``api_code``,
+    ``request_id`` and ``detail`` are filled from the response as far as it allows."""
 
-    STATUS = 6
+    STATUS = Status.API
 
 
 class SignatureError(WxfaceError):
-    """Status 7: a 2xx answer could not be trusted (signature headers missing or wrong,
+    """``Status.SIGNATURE``: a 2xx response could not be trusted (signature headers missing or wrong,
     unknown ``Wechatpay-Serial``, or a timestamp more than 300 s from the local clock)."""
 
-    STATUS = 7
+    STATUS = Status.SIGNATURE
 
 
 class ResponseError(WxfaceError):
-    """Status 8: a 2xx answer that does not fit the operation (unexpected status or body)."""
+    """``Status.RESPONSE``: a 2xx response that does not fit the operation (unexpected status or body)."""
 
-    STATUS = 8
+    STATUS = Status.RESPONSE
 
 
 class InternalError(WxfaceError):
-    """Status 9: a defect inside wxface (a caught panic). Please report it."""
+    """``Status.INTERNAL``: a defect inside wxface (a caught panic). Please report it."""
 
-    STATUS = 9
+    STATUS = Status.INTERNAL
 
 
 class LibraryNotFoundError(WxfaceError, ImportError):
     """The wxface shared library could not be loaded, or has the wrong ABI version.
 
-    The message lists every place tried and how to fix it. ``status`` is ``0``.
+    The message lists every place tried and how to fix it. ``status`` is ``Status.OK``.
     """
 
-    STATUS = 0
+    STATUS = Status.OK
 
 
 #: ``wxface_status`` value -> exception class.

@@ -5,7 +5,6 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
-use crate::transport::MAX_ANSWER_BYTES;
 
 #[derive(Deserialize)]
 struct ErrorBody<'a> {
@@ -17,8 +16,8 @@ struct ErrorBody<'a> {
     detail: Option<&'a RawValue>,
 }
 
-/// The API error for a non-2xx answer with `status` and `body` (`body_cut`: only the first
-/// part of a longer body). The fields come from an unsigned answer: they are for diagnosis,
+/// The API error for a non-2xx response with `status` and `body` (`body_cut`: only the first
+/// part of a longer body). The fields come from an unsigned response: they are for diagnosis,
 /// not for decisions about money. The caller adds the HTTP status and the Request-ID.
 pub fn api_error(status: u16, body: &[u8], body_cut: bool) -> Error {
     let error = match serde_json::from_slice::<ErrorBody<'_>>(body) {
@@ -45,7 +44,7 @@ pub fn api_error(status: u16, body: &[u8], body_cut: bool) -> Error {
         ),
         Err(_) => {
             let cut = match body_cut {
-                true => format!(" (body cut at {MAX_ANSWER_BYTES} bytes)"),
+                true => format!(" (body cut at {} bytes)", body.len()),
                 false => String::new(),
             };
             Error::new(
@@ -78,13 +77,13 @@ fn excerpt(body: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> Error {
+    fn response(status: u16, body: &str) -> Error {
         api_error(status, body.as_bytes(), false)
     }
 
     #[test]
     fn json_error_fills_every_field_and_keeps_detail_verbatim() {
-        let e = answer(
+        let e = response(
             401,
             r#"{"code":"SIGN_ERROR","message":"签名错误","detail":{"sign_information":{"truncated_sign_message":"POST\n/v3/x\n"},"field":"signature"}}"#,
         );
@@ -100,7 +99,7 @@ mod tests {
 
     #[test]
     fn html_from_a_proxy_still_gives_status_and_an_excerpt() {
-        let e = answer(
+        let e = response(
             502,
             "<html>\n<head><title>502 Bad Gateway</title></head></html>",
         );
