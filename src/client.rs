@@ -1,13 +1,16 @@
 //! The client: a merchant's signer, WeChat Pay's keys and a transport, immutable after
 //! construction and shared freely between threads.
 
+use serde_json::Value;
+
 use crate::api_error::api_error;
 use crate::auth::RequestSigner;
 use crate::call::Call;
 use crate::clock::unix_now;
 use crate::config::Config;
 use crate::error::Error;
-use crate::keys::KeyStore;
+use crate::keys::{EncryptingKey, KeyStore};
+use crate::response::Response;
 use crate::transport::{RawResponse, Request, Transport};
 use crate::verify::verify_response;
 
@@ -36,11 +39,16 @@ impl Client {
         })
     }
 
+    /// The WeChat Pay key sensitive fields are encrypted to (the one `Wechatpay-Serial` names).
+    pub(crate) fn encryption_key(&self) -> Option<&EncryptingKey> {
+        self.keys.encryption_key().map(|(_, key)| key)
+    }
+
     /// Signs and sends one call, then checks the response: a non-2xx response becomes an
     /// [`crate::ErrorKind::Api`] error; a 2xx response is returned only once its signature
     /// verified and it is the operation's documented success. Every error about a response
     /// gets its HTTP status and Request-ID here, and nowhere else.
-    pub(crate) fn execute(&self, call: &Call) -> Result<RawResponse, Error> {
+    pub(crate) fn execute(&self, call: &Call) -> Result<Response, Error> {
         let body = call.body.as_deref();
         let authorization =
             self.signer
@@ -55,12 +63,16 @@ impl Client {
             headers: &headers,
             body,
         })?;
-        self.check(call, &response)
+        let json = self
+            .check(call, &response)
             .map_err(|error| response.annotate(error))?;
-        Ok(response)
+        let request_id = response.request_id();
+        // Checked above: an empty body, or JSON, which is UTF-8.
+        let body = String::from_utf8(response.body).unwrap_or_default();
+        Ok(Response::new(response.status, &request_id, body, json))
     }
 
-    fn check(&self, call: &Call, response: &RawResponse) -> Result<(), Error> {
+    fn check(&self, call: &Call, response: &RawResponse) -> Result<Option<Value>, Error> {
         if !(200..300).contains(&response.status) {
             return Err(api_error(
                 response.status,

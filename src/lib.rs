@@ -19,6 +19,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod api_error;
+mod arguments;
 mod auth;
 mod call;
 mod client;
@@ -30,10 +31,15 @@ pub mod ffi;
 #[doc(hidden)]
 pub mod fuzzing;
 mod json;
+mod json_pointer;
 mod keys;
 mod ops;
 mod path_id;
+mod percent;
 mod printable;
+mod query;
+mod response;
+mod sensitive;
 mod transport;
 mod verify;
 
@@ -43,3 +49,4 @@ mod test_vectors;
 pub use client::Client;
 pub use config::{Config, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind};
+pub use response::Response;

@@ -3,6 +3,7 @@
 //! and the bytes on the wire are the same string.
 
 use crate::error::Error;
+use crate::percent::percent_encode;
 
 const MAX_ID_LEN: usize = 256;
 
@@ -12,17 +13,7 @@ const MAX_ID_LEN: usize = 256;
 /// not `.` or `..`. `name` is the parameter name used in the error message.
 pub fn encode_path_id(name: &str, id: &str) -> Result<String, Error> {
     check_path_id(name, id)?;
-    let mut encoded = String::with_capacity(id.len() * 3);
-    for byte in id.bytes() {
-        if is_unreserved(byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push('%');
-            encoded.push(HEX_UPPER[usize::from(byte >> 4)] as char);
-            encoded.push(HEX_UPPER[usize::from(byte & 0x0F)] as char);
-        }
-    }
-    Ok(encoded)
+    Ok(percent_encode(id))
 }
 
 fn check_path_id(name: &str, id: &str) -> Result<(), Error> {
@@ -50,13 +41,6 @@ fn check_path_id(name: &str, id: &str) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-/// RFC 3986 "unreserved": ALPHA / DIGIT / "-" / "." / "_" / "~".
-fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
 #[cfg(test)]

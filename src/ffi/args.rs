@@ -20,6 +20,21 @@ pub(crate) unsafe fn arg_str<'a>(name: &str, ptr: *const c_char) -> Result<&'a s
         .map_err(|_| Error::invalid_argument(format!("{name} is not valid UTF-8")))
 }
 
+/// A NUL-terminated UTF-8 string argument that may be NULL (`None`).
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that outlives the call.
+pub(crate) unsafe fn arg_opt_str<'a>(
+    name: &str,
+    ptr: *const c_char,
+) -> Result<Option<&'a str>, Error> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { arg_str(name, ptr) }.map(Some)
+}
+
 /// A `(ptr, len)` byte argument (PEM key material). NULL is rejected.
 ///
 /// # Safety
@@ -68,6 +83,14 @@ pub(crate) unsafe fn arg_out<T>(name: &str, ptr: *mut *mut T) -> Result<OutPtr<T
         return Err(Error::invalid_argument(format!("{name} is NULL")));
     }
     Ok(OutPtr(ptr))
+}
+
+/// An out-parameter that may be NULL (the caller does not want the object).
+///
+/// # Safety
+/// `ptr` is NULL or points to a writable `T *` for the rest of the call.
+pub(crate) unsafe fn arg_opt_out<T>(ptr: *mut *mut T) -> Option<OutPtr<T>> {
+    (!ptr.is_null()).then_some(OutPtr(ptr))
 }
 
 /// A checked, non-NULL out-parameter: written once, on success only.

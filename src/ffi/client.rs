@@ -13,7 +13,12 @@ use crate::config::Config;
 /// once no call is running on it.
 ///
 /// Functions: `wxface_client_new_from_json`, `wxface_client_new_from_json_file`,
-/// `wxface_client_free`, `wxface_terminate_contract`.
+/// `wxface_client_free`, `wxface_terminate_contract`,
+/// `wxface_terminate_contract_with_response`, `wxface_query_organization`,
+/// `wxface_create_auth_token`, `wxface_query_user`, `wxface_update_user`,
+/// `wxface_get_authinfo`, `wxface_presign_contract`, `wxface_query_contract`,
+/// `wxface_list_face_collections`, `wxface_query_face_collection`, `wxface_apply_deduction`,
+/// `wxface_query_deduction`, `wxface_get_repayment_url`, `wxface_request`.
 pub struct wxface_client {
     client: Client,
 }

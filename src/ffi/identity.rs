@@ -24,7 +24,7 @@ pub(crate) const ABI_VERSION: u32 = match u32::from_str_radix(env!("WXFACE_ABI_V
     Err(_) => panic!("WXFACE_ABI_VERSION is not a number"),
 };
 
-/// The library version, e.g. `"wxface/0.1.0 rustls/0.23.46"`. Static: never free it.
+/// The library version, e.g. `"wxface/0.2.0 rustls/0.23.46"`. Static: never free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn wxface_version() -> *const c_char {
     ffi_boundary!(fallback(c"".as_ptr()), || { VERSION.as_ptr() })

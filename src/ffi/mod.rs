@@ -17,10 +17,16 @@ mod builder;
 mod client;
 mod error;
 mod identity;
+mod k12;
+mod request;
+mod response;
 mod status;
 
 pub use builder::*;
 pub use client::*;
 pub use error::*;
 pub use identity::*;
+pub use k12::*;
+pub use request::*;
+pub use response::*;
 pub use status::*;

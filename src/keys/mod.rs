@@ -1,8 +1,9 @@
 //! Key material: the merchant's signing key and the WeChat Pay verification keys.
 //!
-//! Key formats are read with the `rsa` crate (precise error messages); the cryptographic
-//! operations run on aws-lc-rs (fast, constant-time).
+//! Key formats are read with the `rsa` crate (precise error messages); signing, verifying and
+//! encrypting sensitive fields (RSA-OAEP) run on aws-lc-rs (fast, constant-time).
 
+mod encrypt;
 mod merchant;
 mod pem;
 mod store;
@@ -10,6 +11,7 @@ mod store;
 pub use merchant::MerchantKey;
 pub use store::KeyStore;
 
+pub(crate) use encrypt::EncryptingKey;
 pub(crate) use pem::parse_root_certificates;
 
 /// The smallest RSA modulus WeChat Pay issues and wxface accepts.

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use rsa::pkcs1::DecodeRsaPublicKey;
@@ -11,15 +12,24 @@ use rsa::traits::PublicKeyParts;
 use x509_cert::der::Encode;
 
 use super::MIN_RSA_BITS;
+use super::encrypt::EncryptingKey;
 use super::pem::{PemKind, parse_certificates, pem_kind};
 use crate::error::Error;
 
 /// Verification keys by the id WeChat Pay names in `Wechatpay-Serial`.
 #[derive(Default, Clone)]
 pub struct KeyStore {
-    keys: HashMap<String, ParsedPublicKey>,
+    keys: HashMap<String, WechatpayKey>,
     /// The id the client announces in its own `Wechatpay-Serial` request header.
     preferred: Option<Preferred>,
+}
+
+/// One WeChat Pay public key: for verifying its signatures and encrypting sensitive fields
+/// to it.
+#[derive(Clone)]
+struct WechatpayKey {
+    verify: ParsedPublicKey,
+    encrypt: Arc<EncryptingKey>,
 }
 
 #[derive(Clone)]
@@ -100,22 +110,30 @@ impl KeyStore {
         spki_der: &[u8],
         rank: (bool, u64),
     ) -> Result<(), Error> {
-        let key = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der)
+        let verify = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der)
             .map_err(|e| Error::config(format!("{source} holds a key that aws-lc rejects: {e}")))?;
+        let encrypt = Arc::new(EncryptingKey::from_spki_der(source, spki_der)?);
         if self.preferred.as_ref().is_none_or(|p| rank >= p.rank) {
             self.preferred = Some(Preferred {
                 id: id.clone(),
                 rank,
             });
         }
-        self.keys.insert(id, key);
+        self.keys.insert(id, WechatpayKey { verify, encrypt });
         Ok(())
     }
 
     /// The key for an id from `Wechatpay-Serial`. Ids are opaque strings, matched exactly
     /// (certificate serials are stored in uppercase hex, as WeChat Pay sends them).
     pub fn get(&self, id: &str) -> Option<&ParsedPublicKey> {
-        self.keys.get(id)
+        self.keys.get(id).map(|key| &key.verify)
+    }
+
+    /// The key sensitive fields are encrypted to, and its id (what the request's
+    /// `Wechatpay-Serial` must name): the same key as [`KeyStore::request_serial`].
+    pub fn encryption_key(&self) -> Option<(&str, &EncryptingKey)> {
+        let id = self.request_serial()?;
+        self.keys.get(id).map(|key| (id, key.encrypt.as_ref()))
     }
 
     /// The id to send in the request's `Wechatpay-Serial`: the public-key id when one is

@@ -79,17 +79,26 @@ impl RawResponse {
     pub fn annotate(&self, error: Error) -> Error {
         about_response(error, self.status, &self.headers)
     }
+
+    /// The `Request-ID` header, whatever its bytes (the caller makes it printable), or "".
+    pub fn request_id(&self) -> String {
+        request_id(&self.headers)
+    }
 }
 
 /// The one place an error learns which response it is about: the HTTP status, and the
-/// `Request-ID` that WeChat Pay support asks for (taken whatever its bytes; the error makes
-/// it printable).
+/// `Request-ID` that WeChat Pay support asks for.
 fn about_response(error: Error, status: u16, headers: &HeaderMap) -> Error {
-    let error = error.with_http_status(status);
-    match headers.get("Request-ID") {
-        Some(id) => error.with_request_id(&String::from_utf8_lossy(id.as_bytes())),
-        None => error,
-    }
+    error
+        .with_http_status(status)
+        .with_request_id(&request_id(headers))
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("Request-ID")
+        .map(|id| String::from_utf8_lossy(id.as_bytes()).into_owned())
+        .unwrap_or_default()
 }
 
 /// A request ready to go: everything but the host is fixed, including the signature.

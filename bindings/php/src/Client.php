@@ -75,23 +75,186 @@ final class Client
     }
 
     /**
-     * Terminates the face-pay contract of $userId in $organizationId. Returns once WeChat Pay
-     * answered 204 and the response's signature verified.
+     * The organization (school) named by exactly one of the two (named arguments):
+     * organization_id, organization_name.
+     *
+     *     $client->queryOrganization(organizationName: '南山中兴小学部');
+     */
+    public function queryOrganization(?string $organizationId = null, ?string $organizationName = null): Response
+    {
+        return $this->call(
+            'queryOrganization',
+            self::optionalText($organizationId, 'organization id'),
+            self::optionalText($organizationName, 'organization name'),
+        );
+    }
+
+    /** A token (valid 5 minutes) that opens the face-pay mini program for the user: token. */
+    public function createAuthToken(string $organizationId, string $outUserId, string $scene = 'WEBSESSION'): Response
+    {
+        return $this->call(
+            'createAuthToken',
+            self::text($organizationId, 'organization id'),
+            self::text($outUserId, 'out user id'),
+            self::text($scene, 'scene'),
+        );
+    }
+
+    /** The face user $outUserId (the school's own id for the pupil): use_id, contract_state, ... */
+    public function queryUser(string $organizationId, string $outUserId): Response
+    {
+        return $this->call(
+            'queryUser',
+            self::text($organizationId, 'organization id'),
+            self::text($outUserId, 'out user id'),
+        );
+    }
+
+    /**
+     * Changes the user: any of user_name, user_type, student_info.class_name,
+     * staff_info.occupation, status, phone (at least one). user_name and phone in plain text:
+     * the library encrypts them. Answers 204.
+     *
+     * @param array<string, mixed> $changes
+     */
+    public function updateUser(string $organizationId, string $outUserId, array $changes): Response
+    {
+        return $this->call(
+            'updateUser',
+            self::text($organizationId, 'organization id'),
+            self::text($outUserId, 'out user id'),
+            self::jsonArgument($changes, 'changes'),
+        );
+    }
+
+    /**
+     * Terminates the face-pay contract of $userId (the WeChat face user id) in $organizationId
+     * and returns the 204 response (keep its Request-ID). Callers that ignore it are unaffected.
      *
      * @throws InvalidArgumentException an id is empty, too long, holds a NUL byte or a character
      *                                  wxface refuses (/ ? # % \ space, "." or ".."); nothing was sent
-     * @throws Exception\ApiException   WeChat Pay refused (getHttpStatus(), getApiCode(), getRequestId(), getDetail())
-     * @throws WxfaceException          a subclass for every other failure (network, timeout, TLS, signature, ...)
+     * @throws Exception\ApiException   WeChat Pay refused (getHttpStatus(), getApiCode(), getDetail())
+     * @throws WxfaceException          a subclass for every other failure (network, timeout, ...)
      */
-    public function terminateContract(string $organizationId, string $userId): void
+    public function terminateContract(string $organizationId, string $userId): Response
     {
-        self::text($organizationId, 'organization id');
-        self::text($userId, 'user id');
-        $err = $this->native->new('wxface_error*');
-        $status = $this->native->terminateContract($this->handle, $organizationId, $userId, FFI::addr($err));
-        if ($status !== Status::OK) {
-            throw NativeError::take($this->native, $status, $err);
+        return $this->call(
+            'terminateContractWithResponse',
+            self::text($organizationId, 'organization id'),
+            self::text($userId, 'user id'),
+        );
+    }
+
+    /**
+     * The face-pay device's authinfo (refresh it at least hourly): authinfo.
+     *
+     * @param array<string, mixed> $request sp_appid, sub_mchid, device_id, raw_data, organization_id
+     */
+    public function getAuthinfo(array $request): Response
+    {
+        return $this->call('getAuthinfo', self::jsonArgument($request, 'request'));
+    }
+
+    /**
+     * Pre-signs a contract: presign_token. The six sensitive fields (identification numbers,
+     * phones, bank card number and name) in plain text: the library encrypts them.
+     *
+     * @param array<string, mixed> $request
+     */
+    public function presignContract(array $request): Response
+    {
+        return $this->call('presignContract', self::jsonArgument($request, 'request'));
+    }
+
+    /** The contract and its state (contract_state, contract_terminated_time, ...). */
+    public function queryContract(string $contractId, ?string $appid = null): Response
+    {
+        return $this->call(
+            'queryContract',
+            self::text($contractId, 'contract id'),
+            self::optionalText($appid, 'appid'),
+        );
+    }
+
+    /** The organization's face re-collection requests from $offset: face_collections. */
+    public function listFaceCollections(string $organizationId, int $offset = 0, ?int $limit = null): Response
+    {
+        return $this->call(
+            'listFaceCollections',
+            self::text($organizationId, 'organization id'),
+            self::u32($offset, 'offset'),
+            $limit === null ? 0 : self::u32($limit, 'limit'),
+        );
+    }
+
+    /** One face re-collection request. */
+    public function queryFaceCollection(string $collectionId): Response
+    {
+        return $this->call('queryFaceCollection', self::text($collectionId, 'collection id'));
+    }
+
+    /**
+     * Applies for a deduction (amount.total in fen). Money moves: the library never sends it
+     * twice. After an exception whose isRequestSent() is true, call queryDeduction() before
+     * trying again.
+     *
+     * @param array<string, mixed> $request
+     */
+    public function applyDeduction(array $request): Response
+    {
+        return $this->call('applyDeduction', self::jsonArgument($request, 'request'));
+    }
+
+    /** The deduction $outTradeNo as applied for (trade_state, debt_state, ...). */
+    public function queryDeduction(
+        string $outTradeNo,
+        string $spMchid,
+        string $subMchid,
+        string $businessProductId,
+    ): Response {
+        return $this->call(
+            'queryDeduction',
+            self::text($outTradeNo, 'out trade no'),
+            self::text($spMchid, 'sp mchid'),
+            self::text($subMchid, 'sub mchid'),
+            self::text($businessProductId, 'business product id'),
+        );
+    }
+
+    /** The link where a user who owes money pays it (repayment_url, expire_at). */
+    public function getRepaymentUrl(string $organizationId, string $outUserId): Response
+    {
+        return $this->call(
+            'getRepaymentUrl',
+            self::text($organizationId, 'organization id'),
+            self::text($outUserId, 'out user id'),
+        );
+    }
+
+    /**
+     * The generic signed call, for any other APIv3 endpoint. $target is the path and query as
+     * they go on the wire, already percent-encoded, starting with /v3/; $body the JSON body (null
+     * for none); $encrypt JSON pointers ("/phone") to strings of the body that the library sends
+     * encrypted under the WeChat Pay key. Any 2xx response is verified.
+     *
+     * @param array<mixed>|null $body
+     * @param list<string>      $encrypt
+     */
+    public function request(string $method, string $target, ?array $body = null, array $encrypt = []): Response
+    {
+        foreach ($encrypt as $pointer) {
+            if (!is_string($pointer)) {
+                throw WxfaceException::forStatus(Status::INVALID_ARGUMENT, 'encrypt must list JSON pointer strings');
+            }
         }
+
+        return $this->call(
+            'request',
+            self::text($method, 'method'),
+            self::text($target, 'target'),
+            $body === null ? null : self::jsonArgument($body, 'body'),
+            $encrypt === [] ? null : self::jsonArgument(array_values($encrypt), 'encrypt'),
+        );
     }
 
     public function __destruct()
@@ -118,6 +281,55 @@ final class Client
     public function __unserialize(array $data): void
     {
         throw new \LogicException('a Wxface\Client cannot be unserialized; make it again from its configuration');
+    }
+
+    /**
+     * Runs the C operation $method (a Native method) on this client, with $arguments between
+     * the client and the response and error cells, and returns its response.
+     */
+    private function call(string $method, mixed ...$arguments): Response
+    {
+        $response = $this->native->new('wxface_response*');
+        $err = $this->native->new('wxface_error*');
+        $status = $this->native->{$method}($this->handle, ...$arguments, ...[FFI::addr($response), FFI::addr($err)]);
+        if ($status !== Status::OK) {
+            throw NativeError::take($this->native, $status, $err);
+        }
+
+        return Response::take($this->native, $response);
+    }
+
+    /** An array as the JSON text of a *_json argument ([] is an empty object). */
+    private static function jsonArgument(array $value, string $what): string
+    {
+        try {
+            $json = $value === []
+                ? '{}'
+                : json_encode($value, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+        } catch (\JsonException $e) {
+            throw WxfaceException::forStatus(
+                Status::INVALID_ARGUMENT,
+                "{$what} cannot be written as JSON: " . $e->getMessage(),
+            );
+        }
+
+        return self::text($json, $what);
+    }
+
+    /** An int for a uint32_t argument. */
+    private static function u32(int $value, string $what): int
+    {
+        if ($value < 0 || $value > 0xFFFFFFFF) {
+            throw WxfaceException::forStatus(Status::INVALID_ARGUMENT, "{$what} must be 0 to 4294967295");
+        }
+
+        return $value;
+    }
+
+    /** As text(), for an argument that may be null (a NULL pointer). */
+    private static function optionalText(?string $value, string $what): ?string
+    {
+        return $value === null ? null : self::text($value, $what);
     }
 
     /**

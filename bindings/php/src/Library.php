@@ -34,6 +34,7 @@ final class Library
         Native::class,
         Client::class,
         NativeError::class,
+        Response::class,
         Status::class,
         Exception\WxfaceException::class,
         Exception\InvalidArgumentException::class,
@@ -55,7 +56,7 @@ final class Library
     {
     }
 
-    /** The loaded library's version string, e.g. "wxface/0.1.0 rustls/0.23.x". */
+    /** The loaded library's version string, e.g. "wxface/0.2.0 rustls/0.23.x". */
     public static function version(): string
     {
         return self::string(self::native()->version());

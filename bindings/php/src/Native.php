@@ -19,7 +19,7 @@ use FFI\CData;
 final class Native
 {
     /** The wxface version this class was generated from. */
-    public const VERSION = '0.1.0';
+    public const VERSION = '0.2.0';
 
     /** The ABI generation (WXFACE_ABI_VERSION) of the functions below. */
     public const ABI_VERSION = 1;
@@ -399,7 +399,7 @@ final class Native
     /**
      * const char *wxface_version(void);
      *
-     * The library version, e.g. `"wxface/0.1.0 rustls/0.23.46"`. Static: never free it.
+     * The library version, e.g. `"wxface/0.2.0 rustls/0.23.46"`. Static: never free it.
      */
     public function version(mixed ...$arguments): mixed
     {
@@ -426,5 +426,321 @@ final class Native
     public function statusStr(mixed ...$arguments): mixed
     {
         return $this->ffi->wxface_status_str(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_query_organization(
+     *     const wxface_client *client,
+     *     const char *organization_id,
+     *     const char *organization_name,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 1: the organization named by exactly one of `organization_id` and `organization_name`
+     * (the other NULL): `GET /v3/offlinefacemch/organizations?organization_id=…` or
+     * `?organization_name=…` (UTF-8, e.g. a Chinese name, percent-encoded here).
+     */
+    public function queryOrganization(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_query_organization(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_create_auth_token(
+     *     const wxface_client *client,
+     *     const char *organization_id,
+     *     const char *out_user_id,
+     *     const char *scene,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 2: a token (valid 5 minutes) for the user's face-pay mini program:
+     * `POST /v3/offlinefacemch/tokens`; `scene` NULL means `"WEBSESSION"`. Answer: `/token`.
+     */
+    public function createAuthToken(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_create_auth_token(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_query_user(
+     *     const wxface_client *client,
+     *     const char *organization_id,
+     *     const char *out_user_id,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 3: the face user `out_user_id` of `organization_id`:
+     * `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`
+     * (`/use_id`, `/user_name`, `/contract_state`, `/contract_id`, …).
+     */
+    public function queryUser(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_query_user(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_update_user(
+     *     const wxface_client *client,
+     *     const char *organization_id,
+     *     const char *out_user_id,
+     *     const char *changes_json,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 4: changes the user (`PATCH` the path of `wxface_query_user`). `changes_json` is one
+     * JSON object with at least one of `user_name`, `user_type`, `student_info.class_name`,
+     * `staff_info.occupation`, `status`, `phone`; `user_name` and `phone` in plain text (they are
+     * encrypted here). Answers 204; `response_out` may be NULL.
+     */
+    public function updateUser(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_update_user(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_terminate_contract_with_response(
+     *     const wxface_client *client,
+     *     const char *organization_id,
+     *     const char *user_id,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 5: `wxface_terminate_contract`, giving the 204 response (its Request-ID is what the
+     * audit log keeps). `response_out` may be NULL.
+     */
+    public function terminateContractWithResponse(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_terminate_contract_with_response(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_get_authinfo(
+     *     const wxface_client *client,
+     *     const char *request_json,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 6: the device's authinfo: `POST /v3/offlineface/authinfo`. `request_json`: one JSON
+     * object with `sp_appid`, `sub_mchid`, `device_id`, `raw_data`, `organization_id` (and
+     * optionally `sub_appid`). Answer: `/authinfo`.
+     */
+    public function getAuthinfo(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_get_authinfo(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_presign_contract(
+     *     const wxface_client *client,
+     *     const char *request_json,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 7: pre-signs a contract: `POST /v3/offlineface/contracts/presign`. `request_json`
+     * holds the six sensitive fields (identification numbers, phones, bank card number and
+     * name) in plain text: they are encrypted here. Answer: `/presign_token`.
+     */
+    public function presignContract(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_presign_contract(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_query_contract(
+     *     const wxface_client *client,
+     *     const char *contract_id,
+     *     const char *appid,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 8: the contract `contract_id`: `GET /v3/offlineface/contracts/{contract_id}[?appid=…]`;
+     * `appid` may be NULL.
+     */
+    public function queryContract(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_query_contract(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_list_face_collections(
+     *     const wxface_client *client,
+     *     const char *organization_id,
+     *     uint32_t offset,
+     *     uint32_t limit,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 9: the organization's face re-collection requests:
+     * `GET /v3/offlineface/face-collections?organization_id=…&offset=…[&limit=…]`; `limit` 0
+     * is not sent. Answer: `/face_collections`.
+     */
+    public function listFaceCollections(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_list_face_collections(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_query_face_collection(
+     *     const wxface_client *client,
+     *     const char *collection_id,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 10: one face re-collection request:
+     * `GET /v3/offlineface/face-collections/{collection_id}`.
+     */
+    public function queryFaceCollection(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_query_face_collection(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_apply_deduction(
+     *     const wxface_client *client,
+     *     const char *request_json,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 11: applies for a deduction: `POST /v3/offlineface/transactions`. Money moves: the
+     * library never sends it twice; after an error with `wxface_error_request_sent` 1, query the
+     * deduction (`wxface_query_deduction`) before trying again.
+     */
+    public function applyDeduction(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_apply_deduction(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_query_deduction(
+     *     const wxface_client *client,
+     *     const char *out_trade_no,
+     *     const char *sp_mchid,
+     *     const char *sub_mchid,
+     *     const char *business_product_id,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 12: the deduction `out_trade_no`:
+     * `GET
+     * /v3/offlineface/transactions/out-trade-no/{out_trade_no}?sp_mchid=…&sub_mchid=…&business_product_id=…`.
+     */
+    public function queryDeduction(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_query_deduction(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_get_repayment_url(
+     *     const wxface_client *client,
+     *     const char *organization_id,
+     *     const char *out_user_id,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * K12 13: the link where a user who owes money pays it: `POST /v3/offlineface/repayment-url`
+     * (`/repayment_url`, `/expire_at`).
+     */
+    public function getRepaymentUrl(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_get_repayment_url(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_request(
+     *     const wxface_client *client,
+     *     const char *method,
+     *     const char *target,
+     *     const char *body_json,
+     *     const char *encrypt_pointers_json,
+     *     wxface_response **response_out,
+     *     wxface_error **err);
+     *
+     * Signs and sends `method target` and verifies the response, like the K12 operations.
+     *
+     * - `method`: `GET`, `POST`, `PUT`, `PATCH` or `DELETE`, uppercase.
+     * - `target`: path and query as they go on the wire, already percent-encoded: starts with
+     * `/v3/`, bytes 0x21..0x7E only, at most 4096 bytes, no `#`, no `.` or `..` segment. The
+     * signature covers exactly `target`.
+     * - `body_json`: NULL or `""` for no body; otherwise one JSON value, sent byte for byte.
+     * - `encrypt_pointers_json`: NULL, or a JSON array of RFC 6901 pointers
+     * (`["/phone","/id_card/number"]`) to string fields of the body, which are then sent
+     * RSA-OAEP encrypted under the WeChat Pay key (the body is serialised once more, before
+     * signing). A pointer that names no string is `WXFACE_ERR_INVALID_ARGUMENT`.
+     *
+     * Every 2xx response is verified; one that is not JSON (other than an empty 204) is
+     * `WXFACE_ERR_RESPONSE`.
+     */
+    public function request(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_request(...$arguments);
+    }
+
+    /**
+     * uint16_t wxface_response_http_status(const wxface_response *response);
+     *
+     * The HTTP status of the response (200, 204, …); 0 for NULL.
+     */
+    public function responseHttpStatus(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_response_http_status(...$arguments);
+    }
+
+    /**
+     * const char *wxface_response_request_id(const wxface_response *response);
+     *
+     * The response's `Request-ID` (keep it for the audit log), or `""`. Valid until the response
+     * is freed.
+     */
+    public function responseRequestId(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_response_request_id(...$arguments);
+    }
+
+    /**
+     * const char *wxface_response_body(const wxface_response *response);
+     *
+     * The verified body as received (JSON text); `""` for a 204. Valid until the response is freed.
+     */
+    public function responseBody(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_response_body(...$arguments);
+    }
+
+    /**
+     * const char *wxface_response_get(const wxface_response *response, const char *json_pointer);
+     *
+     * The value an RFC 6901 JSON pointer names in the body (`"/contract_state"`,
+     * `"/face_collections/0/collection_id"`, `""` = the whole body): a JSON string as its UTF-8
+     * value without quotes; a number, `true`/`false`, `null`, an object or an array as compact
+     * JSON text (`42`, `true`, `null`, `{"a":1}`); a string holding U+0000 as quoted JSON text.
+     * `""` when nothing matches, the body is empty, the pointer is ill-formed or NULL (use
+     * `wxface_response_has` to tell an absent value from an empty string). Valid until the
+     * response is freed.
+     */
+    public function responseGet(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_response_get(...$arguments);
+    }
+
+    /**
+     * int wxface_response_has(const wxface_response *response, const char *json_pointer);
+     *
+     * 1 when the JSON pointer names a value in the body (an empty string included), 0 when it
+     * names nothing, is ill-formed or NULL, and for every pointer of an empty body (204).
+     */
+    public function responseHas(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_response_has(...$arguments);
+    }
+
+    /**
+     * void wxface_response_free(wxface_response *response);
+     *
+     * Frees a response and every string it gave out. NULL is a no-op.
+     */
+    public function responseFree(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_response_free(...$arguments);
     }
 }

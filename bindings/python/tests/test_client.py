@@ -17,7 +17,10 @@ from conftest import ORG, TERMINATED_USER, UNKNOWN_USER, Sim, fresh_users, user_
 
 
 def test_happy_path(client: wxface.Client, user: str) -> None:
-    assert client.terminate_contract(ORG, user) is None
+    response = client.terminate_contract(ORG, user)
+    assert isinstance(response, wxface.Response)
+    assert (response.http_status, response.body, response.json, dict(response)) == (204, "", None, {})
+    assert response.request_id
 
 
 def test_ids_are_percent_encoded(client: wxface.Client) -> None:

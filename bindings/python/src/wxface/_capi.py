@@ -6,7 +6,7 @@ from ctypes import POINTER, Structure, c_char_p, c_int, c_size_t, c_uint16, c_ui
 from typing import Any, Dict, Tuple
 
 #: The wxface version this module was generated from.
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 #: The ABI generation (``WXFACE_ABI_VERSION``) the declarations below belong to.
 ABI_VERSION = 1
 
@@ -36,6 +36,10 @@ class wxface_client_builder(Structure):
 
 class wxface_error(Structure):
     """Opaque ``wxface_error``."""
+
+
+class wxface_response(Structure):
+    """Opaque ``wxface_response``."""
 
 
 #: Python name (the C name without ``wxface_``) -> (C name, restype, argtypes).
@@ -139,4 +143,80 @@ FUNCTIONS: Dict[str, Tuple[str, Any, Tuple[Any, ...]]] = {
     "version": ("wxface_version", c_char_p, ()),
     "abi_version": ("wxface_abi_version", c_uint32, ()),
     "status_str": ("wxface_status_str", c_char_p, (c_uint32,)),
+    "query_organization": (
+        "wxface_query_organization",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "create_auth_token": (
+        "wxface_create_auth_token",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "query_user": (
+        "wxface_query_user",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "update_user": (
+        "wxface_update_user",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "terminate_contract_with_response": (
+        "wxface_terminate_contract_with_response",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "get_authinfo": (
+        "wxface_get_authinfo",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "presign_contract": (
+        "wxface_presign_contract",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "query_contract": (
+        "wxface_query_contract",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "list_face_collections": (
+        "wxface_list_face_collections",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_uint32, c_uint32, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "query_face_collection": (
+        "wxface_query_face_collection",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "apply_deduction": (
+        "wxface_apply_deduction",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "query_deduction": (
+        "wxface_query_deduction",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "get_repayment_url": (
+        "wxface_get_repayment_url",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "request": (
+        "wxface_request",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
+    ),
+    "response_http_status": ("wxface_response_http_status", c_uint16, (POINTER(wxface_response),)),
+    "response_request_id": ("wxface_response_request_id", c_char_p, (POINTER(wxface_response),)),
+    "response_body": ("wxface_response_body", c_char_p, (POINTER(wxface_response),)),
+    "response_get": ("wxface_response_get", c_char_p, (POINTER(wxface_response), c_char_p)),
+    "response_has": ("wxface_response_has", c_int, (POINTER(wxface_response), c_char_p)),
+    "response_free": ("wxface_response_free", None, (POINTER(wxface_response),)),
 }

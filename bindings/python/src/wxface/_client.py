@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
-import threading
 import weakref
 from ctypes import byref
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._capi import Status
-from ._errors import ConfigError, InternalError, InvalidArgumentError, class_for
+from ._convert import c_string, config_json, json_argument, optional_c_string, path_bytes, pointer_list, text, u32
+from ._errors import InternalError, raise_error
+from ._handle import Handle
+from ._response import Response
 
 __all__ = ["Client", "ConfigSource", "library_version"]
 
@@ -22,170 +23,12 @@ ConfigSource = Union[Mapping[str, Any], str, bytes, "os.PathLike[str]"]
 
 
 def library_version() -> str:
-    """The loaded library's version string, e.g. ``"wxface/0.1.0 rustls/0.23.46"``.
+    """The loaded library's version string, e.g. ``"wxface/0.2.0 rustls/0.23.46"``.
 
     Loads the library on first use; raises :class:`wxface.LibraryNotFoundError` when it
     cannot be loaded.
     """
-    return _text(_native.lib().version())
-
-
-def _text(value: Optional[bytes]) -> str:
-    return "" if value is None else value.decode("utf-8", errors="replace")
-
-
-def _c_string(value: str, what: str) -> bytes:
-    """UTF-8 bytes of ``value`` for a ``const char *`` argument, rejecting NUL before any call."""
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be str, not {type(value).__name__}")
-    if "\0" in value:
-        raise InvalidArgumentError(f"{what} contains a NUL character")
-    try:
-        return value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InvalidArgumentError(f"{what} is not valid Unicode text: {exc.reason}") from None
-
-
-def _plain_json_value(value: Any, where: str) -> Any:
-    """A copy of a config value that json can encode: bytes (PEM) become text, path-likes
-    become strings; any string with NUL is rejected."""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        try:
-            value = bytes(value).decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidArgumentError(f"config key {where} is bytes but not UTF-8 text (PEM expected)") from None
-    elif isinstance(value, os.PathLike):
-        value = os.fspath(value)
-        if isinstance(value, bytes):
-            value = os.fsdecode(value)
-    if isinstance(value, str):
-        if "\0" in value:
-            raise InvalidArgumentError(f"config key {where} contains a NUL character")
-        return value
-    if isinstance(value, Mapping):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ConfigError(f"config key {key!r} in {where} is not a string")
-            if "\0" in key:
-                raise InvalidArgumentError(f"a config key in {where} contains a NUL character")
-            out[key] = _plain_json_value(item, f"{where}.{key}" if where else key)
-        return out
-    if isinstance(value, (list, tuple)):
-        return [_plain_json_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
-    return value
-
-
-def _config_json(config: "Mapping[str, Any] | str | bytes | bytearray") -> bytes:
-    """The JSON document (UTF-8, NUL-free) for the library's JSON configuration reader."""
-    if isinstance(config, Mapping):
-        plain = _plain_json_value(config, "")
-        try:
-            text = json.dumps(plain)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"config cannot be written as JSON: {exc}") from None
-        return _c_string(text, "config")
-    if isinstance(config, str):
-        return _c_string(config, "config JSON")
-    if isinstance(config, (bytes, bytearray)):
-        if b"\0" in config:
-            raise InvalidArgumentError("config JSON contains a NUL byte")
-        return bytes(config)
-    raise TypeError(
-        "config must be a mapping, JSON text (str) or a path-like to a JSON file, "
-        f"not {type(config).__name__}"
-    )
-
-
-def _path_bytes(path: "os.PathLike[str]") -> bytes:
-    """A file path for the library: the file system's bytes, NUL-free."""
-    encoded = os.fsencode(path)
-    if b"\0" in encoded:
-        raise InvalidArgumentError("config file path contains a NUL character")
-    return encoded
-
-
-def raise_error(lib: _native.NativeLibrary, status: int, err: Any) -> None:
-    """Reads every accessor of the native error, frees it at once, raises the mapped class."""
-    if not err:
-        # err was NULL (should not happen with our calls): only the status is known.
-        raise class_for(status)(_text(lib.status_str(status)), status=status)
-    try:
-        err_status = int(lib.error_status(err))
-        message = _text(lib.error_message(err))
-        http_status = int(lib.error_http_status(err))
-        api_code = _text(lib.error_api_code(err))
-        request_id = _text(lib.error_request_id(err))
-        detail_json = _text(lib.error_detail_json(err))
-        request_sent = bool(lib.error_request_sent(err))
-    finally:
-        lib.error_free(err)
-    detail = None
-    if detail_json:
-        try:
-            parsed = json.loads(detail_json)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict):
-            detail = parsed
-    status = err_status or status
-    raise class_for(status)(
-        message or _text(lib.status_str(status)),
-        status=status,
-        http_status=http_status,
-        api_code=api_code,
-        request_id=request_id,
-        detail=detail,
-        request_sent=request_sent,
-    )
-
-
-class _Handle:
-    """Owns the native pointer: counts running calls so that ``close()`` from any thread never
-    frees the client under a running call (the free then happens when the last call returns)."""
-
-    __slots__ = ("_lib", "_ptr", "_lock", "_calls", "_closing")
-
-    def __init__(self, lib: _native.NativeLibrary, ptr: Any) -> None:
-        self._lib = lib
-        self._ptr = ptr
-        self._lock = threading.Lock()
-        self._calls = 0
-        self._closing = False
-
-    @property
-    def closed(self) -> bool:
-        return self._closing
-
-    def acquire(self) -> Any:
-        with self._lock:
-            if self._closing or self._ptr is None:
-                raise InvalidArgumentError("the wxface client is closed")
-            self._calls += 1
-            return self._ptr
-
-    def release(self) -> None:
-        with self._lock:
-            self._calls -= 1
-            ptr = self._take_if_idle()
-        self._free(ptr)
-
-    def close(self) -> None:
-        with self._lock:
-            self._closing = True
-            ptr = self._take_if_idle()
-        self._free(ptr)
-
-    def _take_if_idle(self) -> Any:
-        if self._closing and self._calls == 0 and self._ptr is not None:
-            ptr, self._ptr = self._ptr, None
-            return ptr
-        return None
-
-    def _free(self, ptr: Any) -> None:
-        if ptr is not None:
-            # Looked up at call time, so tests can observe frees.
-            self._lib.client_free(ptr)
+    return text(_native.lib().version())
 
 
 class Client:
@@ -197,9 +40,17 @@ class Client:
     in a mapping may be ``bytes``. Relative paths inside a mapping or JSON text are relative to
     the working directory.
 
-    A client is safe to share between threads: calls run without the GIL and in parallel.
-    Free it with :meth:`close` or a ``with`` block; a client that is garbage-collected
-    unclosed is freed then.
+    A client is safe to share between threads: calls run without the GIL and in parallel. It
+    may be used after ``fork()``: the library opens new connections in the child. Free it with
+    :meth:`close` or a ``with`` block; a client that is garbage-collected unclosed is freed then.
+
+    Every operation returns a :class:`wxface.Response` once WeChat Pay answered its documented
+    success and the response's signature verified, and raises a subclass of
+    :class:`wxface.WxfaceError` otherwise: :class:`wxface.InvalidArgumentError` (nothing was
+    sent), :class:`wxface.ApiError` (WeChat Pay said no: ``http_status``, ``api_code``,
+    ``detail``), :class:`wxface.WxfaceTimeoutError`, :class:`wxface.NetworkError`,
+    :class:`wxface.TlsError`, :class:`wxface.SignatureError`, :class:`wxface.ResponseError`.
+    ``request_sent`` says whether the request may have reached WeChat Pay.
 
     Raises:
         ConfigError: the configuration is incomplete or wrong (the message names the key).
@@ -209,11 +60,11 @@ class Client:
 
     def __init__(self, config: ConfigSource) -> None:
         if isinstance(config, os.PathLike):
-            path: Optional[bytes] = _path_bytes(config)
+            path: Optional[bytes] = path_bytes(config)
             document = b""
         else:
             path = None
-            document = _config_json(config)
+            document = config_json(config)
         lib = _native.lib()
         out = _native.client_p()
         err = _native.error_p()
@@ -228,7 +79,7 @@ class Client:
         if not out:
             raise InternalError("the library returned OK but no client")
         self._lib = lib
-        self._handle = _Handle(lib, out)
+        self._handle = Handle(lib, out)
         self._finalizer = weakref.finalize(self, self._handle.close)
 
     @classmethod
@@ -245,31 +96,140 @@ class Client:
             raise TypeError(f"path must be str or path-like, not {type(path).__name__}")
         return cls(pathlib.Path(path))
 
-    def terminate_contract(self, organization_id: str, user_id: str) -> None:
-        """Terminates the face-pay contract of ``user_id`` in ``organization_id``.
-
-        Returns once WeChat Pay answered 204 and the response's signature verified. Ids are
-        1-256 printable ASCII characters without ``/ ? # % \\`` and not ``.`` or ``..``.
-
-        Raises:
-            InvalidArgumentError: an id is empty or ill-formed, or the client is closed
-                (nothing was sent).
-            ApiError: WeChat Pay refused (e.g. 404 ``NOT_FOUND``, 400 ``PARAM_ERROR`` for an
-                already-terminated user); see ``http_status``, ``api_code``, ``detail``.
-            WxfaceTimeoutError: the request deadline passed (also a ``TimeoutError``).
-            NetworkError, TlsError: no usable connection (also ``ConnectionError``).
-            SignatureError, ResponseError: the response could not be trusted or understood.
-        """
-        org = _c_string(organization_id, "organization_id")
-        user = _c_string(user_id, "user_id")
+    def _call(self, function: str, *args: Any) -> Response:
+        """Runs the C operation ``function`` (its name without ``wxface_``) on this client,
+        with ``args`` between the client and the response/error out-parameters."""
         ptr = self._handle.acquire()
+        out = _native.response_p()
         err = _native.error_p()
         try:
-            status = self._lib.terminate_contract(ptr, org, user, byref(err))
+            status = getattr(self._lib, function)(ptr, *args, byref(out), byref(err))
         finally:
             self._handle.release()
         if status != Status.OK:
             raise_error(self._lib, status, err)
+        return Response._take(self._lib, out)
+
+    def query_organization(
+        self, *, organization_id: Optional[str] = None, organization_name: Optional[str] = None
+    ) -> Response:
+        """The organization (school) named by exactly one of ``organization_id`` and
+        ``organization_name`` (e.g. a Chinese name): ``organization_id``, ``organization_name``."""
+        return self._call(
+            "query_organization",
+            optional_c_string(organization_id, "organization_id"),
+            optional_c_string(organization_name, "organization_name"),
+        )
+
+    def create_auth_token(self, organization_id: str, out_user_id: str, scene: str = "WEBSESSION") -> Response:
+        """A token (valid 5 minutes) that opens the face-pay mini program for the user:
+        ``token``."""
+        return self._call(
+            "create_auth_token",
+            c_string(organization_id, "organization_id"),
+            c_string(out_user_id, "out_user_id"),
+            c_string(scene, "scene"),
+        )
+
+    def query_user(self, organization_id: str, out_user_id: str) -> Response:
+        """The face user ``out_user_id`` (the school's own id for the pupil): ``use_id``,
+        ``user_name``, ``contract_state``, ``contract_id``, ..."""
+        return self._call(
+            "query_user", c_string(organization_id, "organization_id"), c_string(out_user_id, "out_user_id")
+        )
+
+    def update_user(self, organization_id: str, out_user_id: str, changes: Mapping[str, Any]) -> Response:
+        """Changes the user: any of ``user_name``, ``user_type``, ``student_info``
+        (``class_name``), ``staff_info`` (``occupation``), ``status``, ``phone``; at least one.
+        ``user_name`` and ``phone`` in plain text: the library encrypts them. Answers 204."""
+        return self._call(
+            "update_user",
+            c_string(organization_id, "organization_id"),
+            c_string(out_user_id, "out_user_id"),
+            json_argument(changes, "changes"),
+        )
+
+    def terminate_contract(self, organization_id: str, user_id: str) -> Response:
+        """Terminates the face-pay contract of ``user_id`` (the WeChat face user id) in
+        ``organization_id``; returns the 204 :class:`Response` (keep its ``request_id``).
+
+        Ids are 1-256 printable ASCII characters without ``/ ? # % \\`` and not ``.`` or ``..``.
+        An unknown or already terminated user is an :class:`wxface.ApiError`.
+        """
+        return self._call(
+            "terminate_contract_with_response",
+            c_string(organization_id, "organization_id"),
+            c_string(user_id, "user_id"),
+        )
+
+    def get_authinfo(self, request: Mapping[str, Any]) -> Response:
+        """The face-pay device's authinfo (refresh it at least hourly): ``authinfo``.
+        ``request``: ``sp_appid``, ``sub_mchid``, ``device_id``, ``raw_data``,
+        ``organization_id`` (and optionally ``sub_appid``)."""
+        return self._call("get_authinfo", json_argument(request, "request"))
+
+    def presign_contract(self, request: Mapping[str, Any]) -> Response:
+        """Pre-signs a contract: ``presign_token``. The six sensitive fields (identification
+        numbers, phones, bank card number and name) in plain text: the library encrypts them."""
+        return self._call("presign_contract", json_argument(request, "request"))
+
+    def query_contract(self, contract_id: str, appid: Optional[str] = None) -> Response:
+        """The contract and its state (``contract_state``, ``contract_terminated_time``, ...)."""
+        return self._call("query_contract", c_string(contract_id, "contract_id"), optional_c_string(appid, "appid"))
+
+    def list_face_collections(self, organization_id: str, offset: int = 0, limit: Optional[int] = None) -> Response:
+        """The organization's face re-collection requests, from ``offset``:
+        ``face_collections``. ``limit`` is sent only when given (and not 0)."""
+        return self._call(
+            "list_face_collections",
+            c_string(organization_id, "organization_id"),
+            u32(offset, "offset"),
+            0 if limit is None else u32(limit, "limit"),
+        )
+
+    def query_face_collection(self, collection_id: str) -> Response:
+        """One face re-collection request."""
+        return self._call("query_face_collection", c_string(collection_id, "collection_id"))
+
+    def apply_deduction(self, request: Mapping[str, Any]) -> Response:
+        """Applies for a deduction (``amount.total`` in fen). Money moves: the library never
+        sends it twice. After an error with ``request_sent`` true, call :meth:`query_deduction`
+        before trying again."""
+        return self._call("apply_deduction", json_argument(request, "request"))
+
+    def query_deduction(self, out_trade_no: str, sp_mchid: str, sub_mchid: str, business_product_id: str) -> Response:
+        """The deduction ``out_trade_no`` as applied for (``trade_state``, ``debt_state``, ...)."""
+        return self._call(
+            "query_deduction",
+            c_string(out_trade_no, "out_trade_no"),
+            c_string(sp_mchid, "sp_mchid"),
+            c_string(sub_mchid, "sub_mchid"),
+            c_string(business_product_id, "business_product_id"),
+        )
+
+    def get_repayment_url(self, organization_id: str, out_user_id: str) -> Response:
+        """The link where a user who owes money pays it (``repayment_url``, ``expire_at``)."""
+        return self._call(
+            "get_repayment_url", c_string(organization_id, "organization_id"), c_string(out_user_id, "out_user_id")
+        )
+
+    def request(self, method: str, target: str, json: Any = None, encrypt: Sequence[str] = ()) -> Response:
+        """The generic signed call, for any other APIv3 endpoint.
+
+        ``method``: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``. ``target``: path and
+        query as they go on the wire, already percent-encoded, starting with ``/v3/``.
+        ``json``: the body (any JSON value; ``None`` for none). ``encrypt``: JSON pointers
+        (``"/phone"``) to strings of the body that the library sends encrypted under the WeChat
+        Pay key. Any 2xx response is verified; one that is not JSON (other than an empty 204)
+        is a :class:`wxface.ResponseError`.
+        """
+        return self._call(
+            "request",
+            c_string(method, "method"),
+            c_string(target, "target"),
+            None if json is None else json_argument(json, "json"),
+            pointer_list(encrypt, "encrypt"),
+        )
 
     def close(self) -> None:
         """Frees the native client. Idempotent; later calls raise InvalidArgumentError.
@@ -291,4 +251,3 @@ class Client:
 
     def __repr__(self) -> str:
         return f"<wxface.Client {'closed' if self.closed else 'open'}>"
-

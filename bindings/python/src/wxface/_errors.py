@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional, Type
+from typing import Any, Dict, NoReturn, Optional, Type
 
 from ._capi import Status
 
@@ -216,3 +216,42 @@ BY_STATUS: Dict[int, Type[WxfaceError]] = {
 def class_for(status: int) -> Type[WxfaceError]:
     """The exception class for ``status`` (the base class for a status this version lacks)."""
     return BY_STATUS.get(status, WxfaceError)
+
+
+def _decode(value: Optional[bytes]) -> str:
+    return "" if value is None else value.decode("utf-8", errors="replace")
+
+
+def raise_error(lib: Any, status: int, err: Any) -> NoReturn:
+    """Reads every accessor of the native error, frees it at once, raises the mapped class."""
+    if not err:
+        # err was NULL (should not happen with our calls): only the status is known.
+        raise class_for(status)(_decode(lib.status_str(status)), status=status)
+    try:
+        err_status = int(lib.error_status(err))
+        message = _decode(lib.error_message(err))
+        http_status = int(lib.error_http_status(err))
+        api_code = _decode(lib.error_api_code(err))
+        request_id = _decode(lib.error_request_id(err))
+        detail_json = _decode(lib.error_detail_json(err))
+        request_sent = bool(lib.error_request_sent(err))
+    finally:
+        lib.error_free(err)
+    detail = None
+    if detail_json:
+        try:
+            parsed = json.loads(detail_json)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            detail = parsed
+    status = err_status or status
+    raise class_for(status)(
+        message or _decode(lib.status_str(status)),
+        status=status,
+        http_status=http_status,
+        api_code=api_code,
+        request_id=request_id,
+        detail=detail,
+        request_sent=request_sent,
+    )

@@ -36,6 +36,7 @@ LIBRARY_ENV = "WXFACE_LIBRARY"
 client_p = POINTER(_capi.wxface_client)
 builder_p = POINTER(_capi.wxface_client_builder)
 error_p = POINTER(_capi.wxface_error)
+response_p = POINTER(_capi.wxface_response)
 
 
 class NativeLibrary:
