@@ -28,6 +28,7 @@ mod faults;
 mod idle;
 mod k12;
 mod keys;
+mod oaep;
 mod options;
 mod replay;
 mod server;
