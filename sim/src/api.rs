@@ -6,7 +6,9 @@ use hyper::{Method, StatusCode};
 use crate::answer::Answer;
 use crate::k12::TerminateOutcome;
 use crate::shared::Shared;
+use crate::signer::unix_now;
 use crate::sync::lock;
+use crate::time::beijing_rfc3339;
 
 /// Answers an authenticated API request.
 pub(crate) fn route(shared: &Shared, method: &Method, path: &str) -> Answer {
@@ -23,13 +25,20 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str) -> Answer {
 
 /// `POST /v3/offlinefacemch/organizations/{org}/users/user-id/{user}/terminate-contract`
 fn terminate(shared: &Shared, org: &str, user: &str) -> Answer {
-    let outcome = lock(&shared.directory).terminate(org, user, shared.idempotent_terminate);
+    let now = beijing_rfc3339(unix_now());
+    let outcome = lock(&shared.directory).terminate(org, user, shared.idempotent_terminate, &now);
     match outcome {
         TerminateOutcome::Terminated => Answer::no_content(),
         TerminateOutcome::AlreadyTerminated => Answer::error(
             StatusCode::BAD_REQUEST,
             "PARAM_ERROR",
             &format!("the contract of user {user} is already terminated"),
+            None,
+        ),
+        TerminateOutcome::NotContracted => Answer::error(
+            StatusCode::BAD_REQUEST,
+            "PARAM_ERROR",
+            &format!("user {user} has no contract to terminate (contract_state NOT_CONTRACTED)"),
             None,
         ),
         TerminateOutcome::UnknownOrganization => Answer::error(

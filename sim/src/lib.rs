@@ -25,6 +25,8 @@ mod auth;
 mod control;
 mod fault_answers;
 mod faults;
+mod fixture;
+mod id_template;
 mod idle;
 mod k12;
 mod keys;
@@ -40,6 +42,7 @@ mod state_dir;
 mod stats;
 mod sync;
 pub mod test_ids;
+mod time;
 mod tls;
 
 #[cfg(test)]
