@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+use crate::deductions::Deductions;
 use crate::id_template::{IdTemplate, Numbers};
 use crate::keys::MCHID;
 
@@ -251,6 +252,7 @@ pub(crate) struct Directory {
     /// By collection_id, so lists come in id order.
     collections: BTreeMap<String, FaceCollection>,
     default_payer: Option<String>,
+    pub(crate) deductions: Deductions,
 }
 
 impl Directory {

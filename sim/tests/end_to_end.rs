@@ -306,7 +306,7 @@ fn k12_outcomes_and_encoded_ids() {
         json(&call(&TERMINATE_U1.replace("DBES323aeb", "NOPE")))["code"],
         "NOT_FOUND"
     );
-    let other_path = call("/v3/offlinefacemch/tokens");
+    let other_path = call("/v3/offlinefacemch/no-such-api");
     assert_eq!(other_path.status, 404);
     assert_eq!(json(&other_path)["code"], "NOT_FOUND");
 }
