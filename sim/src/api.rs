@@ -1,136 +1,435 @@
-//! The WeChat Pay API the simulator serves: K12 terminate-contract; every other path is
-//! a 404 `NOT_FOUND`.
+//! The WeChat Pay API the simulator serves: the 13 K12 operations, each routed by method
+//! and path to its handler; every other method or path is a 404 `NOT_FOUND`.
 
+use bytes::Bytes;
 use hyper::{Method, StatusCode};
+use serde_json::{Value, json};
 
 use crate::answer::Answer;
-use crate::k12::TerminateOutcome;
+use crate::api_error::ApiError;
+use crate::enc::{OpenedField, open_fields, require_plain, reveal};
+use crate::oaep::FieldDecryptor;
+use crate::percent::decode_segment;
+use crate::query::Query;
+use crate::schema::{self, Field};
 use crate::shared::Shared;
-use crate::sync::lock;
+use crate::{api_collections, api_contracts, api_deductions, api_users};
 
-/// Answers an authenticated API request.
-pub(crate) fn route(shared: &Shared, method: &Method, path: &str) -> Answer {
-    match terminate_ids(path) {
-        Some((org, user)) if method == Method::POST => terminate(shared, &org, &user),
-        _ => Answer::error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            &format!("no such API: {method} {path}"),
-            None,
-        ),
-    }
+/// Which operation a request is, with its decoded path parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    QueryOrganization,
+    GetToken,
+    QueryUser {
+        org: String,
+        out_user_id: String,
+    },
+    UpdateUser {
+        org: String,
+        out_user_id: String,
+    },
+    Terminate {
+        org: String,
+        use_id: String,
+    },
+    GetAuthinfo,
+    PresignContract,
+    QueryContract {
+        contract_id: String,
+    },
+    ListCollections,
+    QueryCollection {
+        collection_id: String,
+    },
+    ApplyDeduction,
+    QueryDeduction {
+        out_trade_no: String,
+    },
+    RepaymentUrl,
+    /// An unknown method or path, or a path parameter that does not decode (names nothing).
+    Unknown,
 }
 
-/// `POST /v3/offlinefacemch/organizations/{org}/users/user-id/{user}/terminate-contract`
-fn terminate(shared: &Shared, org: &str, user: &str) -> Answer {
-    let outcome = lock(&shared.directory).terminate(org, user, shared.idempotent_terminate);
-    match outcome {
-        TerminateOutcome::Terminated => Answer::no_content(),
-        TerminateOutcome::AlreadyTerminated => Answer::error(
-            StatusCode::BAD_REQUEST,
-            "PARAM_ERROR",
-            &format!("the contract of user {user} is already terminated"),
-            None,
-        ),
-        TerminateOutcome::UnknownOrganization => Answer::error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            &format!("organization {org} does not exist"),
-            None,
-        ),
-        TerminateOutcome::UnknownUser => Answer::error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            &format!("user {user} does not exist in organization {org}"),
-            None,
-        ),
-    }
-}
-
-/// The decoded organization and user ids of a terminate-contract path.
-fn terminate_ids(path: &str) -> Option<(String, String)> {
-    let segments: Vec<&str> = path.split('/').collect();
-    match segments.as_slice() {
-        [
-            "",
-            "v3",
-            "offlinefacemch",
-            "organizations",
-            org,
-            "users",
-            "user-id",
-            user,
-            "terminate-contract",
-        ] => Some((percent_decode(org)?, percent_decode(user)?)),
-        _ => None,
-    }
-}
-
-/// RFC 3986 percent-decoding of one path segment (`+` stays `+`). `None` for a broken
-/// escape or bytes that are not UTF-8: such a segment names nothing.
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            // from_str_radix alone would accept a sign ("%+1").
-            if !hex.iter().all(u8::is_ascii_hexdigit) {
-                return None;
+impl Route {
+    pub(crate) fn of(method: &Method, path: &str) -> Route {
+        let segments: Vec<&str> = path.split('/').collect();
+        let id = |segment: &str| decode_segment(segment).filter(|id| !id.is_empty());
+        let route = match (method, segments.as_slice()) {
+            (&Method::GET, ["", "v3", "offlinefacemch", "organizations"]) => {
+                Some(Route::QueryOrganization)
             }
-            let text = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(text, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+            (&Method::POST, ["", "v3", "offlinefacemch", "tokens"]) => Some(Route::GetToken),
+            (
+                method,
+                [
+                    "",
+                    "v3",
+                    "offlinefacemch",
+                    "organizations",
+                    org,
+                    "users",
+                    "out-user-id",
+                    out,
+                ],
+            ) if method == Method::GET || method == Method::PATCH => match (id(org), id(out)) {
+                (Some(org), Some(out_user_id)) if method == Method::GET => {
+                    Some(Route::QueryUser { org, out_user_id })
+                }
+                (Some(org), Some(out_user_id)) => Some(Route::UpdateUser { org, out_user_id }),
+                _ => None,
+            },
+            (
+                &Method::POST,
+                [
+                    "",
+                    "v3",
+                    "offlinefacemch",
+                    "organizations",
+                    org,
+                    "users",
+                    "user-id",
+                    user,
+                    "terminate-contract",
+                ],
+            ) => match (id(org), id(user)) {
+                (Some(org), Some(use_id)) => Some(Route::Terminate { org, use_id }),
+                _ => None,
+            },
+            (&Method::POST, ["", "v3", "offlineface", "authinfo"]) => Some(Route::GetAuthinfo),
+            (&Method::POST, ["", "v3", "offlineface", "contracts", "presign"]) => {
+                Some(Route::PresignContract)
+            }
+            (&Method::GET, ["", "v3", "offlineface", "contracts", contract]) => {
+                id(contract).map(|contract_id| Route::QueryContract { contract_id })
+            }
+            (&Method::GET, ["", "v3", "offlineface", "face-collections"]) => {
+                Some(Route::ListCollections)
+            }
+            (&Method::GET, ["", "v3", "offlineface", "face-collections", collection]) => {
+                id(collection).map(|collection_id| Route::QueryCollection { collection_id })
+            }
+            (&Method::POST, ["", "v3", "offlineface", "transactions"]) => {
+                Some(Route::ApplyDeduction)
+            }
+            (
+                &Method::GET,
+                [
+                    "",
+                    "v3",
+                    "offlineface",
+                    "transactions",
+                    "out-trade-no",
+                    number,
+                ],
+            ) => id(number).map(|out_trade_no| Route::QueryDeduction { out_trade_no }),
+            (&Method::POST, ["", "v3", "offlineface", "repayment-url"]) => {
+                Some(Route::RepaymentUrl)
+            }
+            _ => None,
+        };
+        route.unwrap_or(Route::Unknown)
+    }
+
+    /// The shape of the body, for operations that take one.
+    fn body_schema(&self) -> Option<&'static [Field]> {
+        match self {
+            Route::GetToken => Some(api_users::TOKEN_BODY),
+            Route::UpdateUser { .. } => Some(api_users::UPDATE_USER_BODY),
+            Route::GetAuthinfo => Some(api_contracts::AUTHINFO_BODY),
+            Route::PresignContract => Some(api_contracts::PRESIGN_BODY),
+            Route::ApplyDeduction => Some(api_deductions::APPLY_BODY),
+            Route::RepaymentUrl => Some(api_deductions::REPAYMENT_BODY),
+            _ => None,
         }
     }
-    String::from_utf8(out).ok()
+}
+
+/// One API request as the operations see it.
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    /// Path and query exactly as received.
+    pub(crate) target: String,
+    pub(crate) query: Option<String>,
+    /// The `Wechatpay-Serial` header (lossy UTF-8), if any.
+    pub(crate) wechatpay_serial: Option<String>,
+    pub(crate) route: Route,
+    body: Bytes,
+    /// The body parsed as JSON; `None` when there is none.
+    json: Option<Result<Value, String>>,
+    /// The ENC fields of the body, opened.
+    opened: Vec<OpenedField>,
+}
+
+impl ApiRequest {
+    /// Routes the request and opens its ENC fields (once, here: the request log and the
+    /// operation both use them).
+    pub(crate) fn new(
+        decryptor: &FieldDecryptor,
+        method: Method,
+        target: String,
+        query: Option<String>,
+        path: String,
+        wechatpay_serial: Option<String>,
+        body: Bytes,
+    ) -> ApiRequest {
+        let route = Route::of(&method, &path);
+        let json = schema::parse_body(&body);
+        let opened = match (route.body_schema(), &json) {
+            (Some(fields), Some(Ok(doc))) => open_fields(decryptor, fields, doc),
+            _ => Vec::new(),
+        };
+        ApiRequest {
+            method,
+            path,
+            target,
+            query,
+            wechatpay_serial,
+            route,
+            body,
+            json,
+            opened,
+        }
+    }
+
+    /// What `GET /__sim/requests` shows: the body as JSON with ENC fields in plain text,
+    /// `null` without a body, the text as sent when it is not JSON.
+    pub(crate) fn log_entry(&self) -> Value {
+        let body = match &self.json {
+            None => Value::Null,
+            Some(Ok(doc)) => reveal(doc, &self.opened),
+            Some(Err(_)) => Value::String(String::from_utf8_lossy(&self.body).into_owned()),
+        };
+        json!({
+            "method": self.method.as_str(),
+            "target": self.target,
+            "wechatpay_serial": self.wechatpay_serial,
+            "body": body,
+        })
+    }
+
+    /// The body, checked against `fields`.
+    pub(crate) fn body(&self, fields: &[Field]) -> Result<&Value, ApiError> {
+        match &self.json {
+            None => Err(ApiError::bad_request(
+                "the request body is required: a JSON object",
+            )),
+            Some(Err(why)) => Err(ApiError::bad_request(why.clone())),
+            Some(Ok(doc)) => {
+                schema::check(doc, fields)?;
+                Ok(doc)
+            }
+        }
+    }
+
+    /// The plain text of the body's ENC fields, by path (`facepay_user.phone`); call after
+    /// [`Self::body`]. Refuses a request whose `Wechatpay-Serial` does not name the
+    /// simulator's WeChat Pay key, or whose ENC fields are not ciphertexts under it.
+    pub(crate) fn plain_fields(
+        &self,
+        shared: &Shared,
+    ) -> Result<std::collections::HashMap<String, String>, ApiError> {
+        require_plain(
+            &self.opened,
+            self.wechatpay_serial.as_deref(),
+            &shared.wechatpay_key_id,
+        )
+    }
+
+    /// The query parameters, allowing only `allowed`.
+    pub(crate) fn query(&self, allowed: &[&str]) -> Result<Query, ApiError> {
+        Query::parse(self.query.as_deref(), allowed)
+    }
+}
+
+/// Answers an authenticated API request.
+pub(crate) fn route(shared: &Shared, request: &ApiRequest) -> Answer {
+    let result = match &request.route {
+        Route::QueryOrganization => api_users::query_organization(shared, request),
+        Route::GetToken => api_users::get_token(shared, request),
+        Route::QueryUser { org, out_user_id } => {
+            api_users::query_user(shared, request, org, out_user_id)
+        }
+        Route::UpdateUser { org, out_user_id } => {
+            api_users::update_user(shared, request, org, out_user_id)
+        }
+        Route::Terminate { org, use_id } => Ok(api_users::terminate(shared, org, use_id)),
+        Route::GetAuthinfo => api_contracts::get_authinfo(shared, request),
+        Route::PresignContract => api_contracts::presign(shared, request),
+        Route::QueryContract { contract_id } => {
+            api_contracts::query_contract(shared, request, contract_id)
+        }
+        Route::ListCollections => api_collections::list(shared, request),
+        Route::QueryCollection { collection_id } => {
+            api_collections::query(shared, request, collection_id)
+        }
+        Route::ApplyDeduction => api_deductions::apply(shared, request),
+        Route::QueryDeduction { out_trade_no } => {
+            api_deductions::query(shared, request, out_trade_no)
+        }
+        Route::RepaymentUrl => api_deductions::repayment_url(shared, request),
+        Route::Unknown => Err(ApiError::not_found(format!(
+            "no such API: {} {}",
+            request.method, request.path
+        ))),
+    };
+    result.unwrap_or_else(Answer::from)
+}
+
+/// A fresh random token (auth tokens, authinfo, presign tokens, repayment URLs).
+pub(crate) fn fresh_secret() -> Result<String, ApiError> {
+    crate::signer::random_hex(24).map_err(|_| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: "SYSTEM_ERROR",
+        message: "the system random generator failed".into(),
+        detail: None,
+    })
+}
+
+/// A signed 200 with this JSON document.
+pub(crate) fn ok_json(doc: &Value) -> Answer {
+    Answer::json_bytes(StatusCode::OK, doc.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn route(method: Method, path: &str) -> Route {
+        Route::of(&method, path)
+    }
+
+    #[test]
+    fn routes_every_operation() {
+        let org = "DBES323aeb".to_owned();
+        let cases = [
+            (
+                Method::GET,
+                "/v3/offlinefacemch/organizations",
+                Route::QueryOrganization,
+            ),
+            (Method::POST, "/v3/offlinefacemch/tokens", Route::GetToken),
+            (
+                Method::GET,
+                "/v3/offlinefacemch/organizations/DBES323aeb/users/out-user-id/S%E5%8D%97",
+                Route::QueryUser {
+                    org: org.clone(),
+                    out_user_id: "S南".into(),
+                },
+            ),
+            (
+                Method::PATCH,
+                "/v3/offlinefacemch/organizations/DBES323aeb/users/out-user-id/S1",
+                Route::UpdateUser {
+                    org: org.clone(),
+                    out_user_id: "S1".into(),
+                },
+            ),
+            (Method::POST, "/v3/offlineface/authinfo", Route::GetAuthinfo),
+            (
+                Method::POST,
+                "/v3/offlineface/contracts/presign",
+                Route::PresignContract,
+            ),
+            (
+                Method::GET,
+                "/v3/offlineface/contracts/CT-odd-1",
+                Route::QueryContract {
+                    contract_id: "CT-odd-1".into(),
+                },
+            ),
+            (
+                Method::GET,
+                "/v3/offlineface/face-collections",
+                Route::ListCollections,
+            ),
+            (
+                Method::GET,
+                "/v3/offlineface/face-collections/FC1",
+                Route::QueryCollection {
+                    collection_id: "FC1".into(),
+                },
+            ),
+            (
+                Method::POST,
+                "/v3/offlineface/transactions",
+                Route::ApplyDeduction,
+            ),
+            (
+                Method::GET,
+                "/v3/offlineface/transactions/out-trade-no/T%201",
+                Route::QueryDeduction {
+                    out_trade_no: "T 1".into(),
+                },
+            ),
+            (
+                Method::POST,
+                "/v3/offlineface/repayment-url",
+                Route::RepaymentUrl,
+            ),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(route(method.clone(), path), expected, "{method} {path}");
+        }
+        for (method, path) in [
+            (Method::POST, "/v3/offlinefacemch/organizations"),
+            (Method::GET, "/v3/offlinefacemch/tokens"),
+            (
+                Method::DELETE,
+                "/v3/offlinefacemch/organizations/O/users/out-user-id/S1",
+            ),
+            (Method::GET, "/v3/offlineface/contracts/"),
+            (Method::GET, "/v3/offlineface/contracts/%FF"),
+            (Method::POST, "/v3/offlineface/contracts/CT1"),
+            (Method::GET, "/v3/offlineface/face-collections/"),
+            (Method::GET, "/v3/offlineface/transactions/out-trade-no"),
+            (Method::GET, "/v3/offlineface/transactions"),
+            (Method::POST, "/v3/offlineface/repayment-url/"),
+            (Method::GET, "/v3/offlineface/unknown"),
+        ] {
+            assert_eq!(
+                route(method.clone(), path),
+                Route::Unknown,
+                "{method} {path}"
+            );
+        }
+    }
+
     #[test]
     fn decodes_terminate_paths() {
+        let terminate = |path: &str| route(Method::POST, path);
         assert_eq!(
-            terminate_ids(
+            terminate(
                 "/v3/offlinefacemch/organizations/ORG%3A1%2B2%40x/users/user-id/u~._-9/terminate-contract"
             ),
-            Some(("ORG:1+2@x".into(), "u~._-9".into()))
+            Route::Terminate {
+                org: "ORG:1+2@x".into(),
+                use_id: "u~._-9".into()
+            }
         );
         assert_eq!(
-            terminate_ids(
+            terminate(
                 "/v3/offlinefacemch/organizations/%E5%8D%97/users/user-id/a%2fb/terminate-contract"
             ),
-            Some(("南".into(), "a/b".into()))
+            Route::Terminate {
+                org: "南".into(),
+                use_id: "a/b".into()
+            }
         );
+        for path in [
+            "/v3/offlinefacemch/organizations/O/users/user-id/U/terminate-contract/",
+            "/v3/offlinefacemch/organizations/O/users/out-user-id/U/terminate-contract",
+            "/v3/offlinefacemch/organizations/O%2/users/user-id/U/terminate-contract",
+            "/v3/offlinefacemch/organizations/%FF/users/user-id/U/terminate-contract",
+        ] {
+            assert_eq!(terminate(path), Route::Unknown, "{path}");
+        }
         assert_eq!(
-            terminate_ids("/v3/offlinefacemch/organizations/O/users/user-id/U/terminate-contract/"),
-            None
-        );
-        assert_eq!(
-            terminate_ids(
-                "/v3/offlinefacemch/organizations/O/users/out-user-id/U/terminate-contract"
+            route(
+                Method::GET,
+                "/v3/offlinefacemch/organizations/O/users/user-id/U/terminate-contract"
             ),
-            None
+            Route::Unknown
         );
-        assert_eq!(
-            terminate_ids(
-                "/v3/offlinefacemch/organizations/O%2/users/user-id/U/terminate-contract"
-            ),
-            None
-        );
-        assert_eq!(
-            terminate_ids(
-                "/v3/offlinefacemch/organizations/%FF/users/user-id/U/terminate-contract"
-            ),
-            None
-        );
-        assert_eq!(percent_decode("a+b%20c"), Some("a+b c".into()));
-        assert_eq!(percent_decode("%+1"), None);
     }
 }

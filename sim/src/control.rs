@@ -4,7 +4,8 @@
 //! - `POST /__sim/faults` with `{"fault":"SPEC","count":N}` (count optional: until cleared)
 //! - `DELETE /__sim/faults`
 //! - `GET /__sim/stats`
-//! - `POST /__sim/stats/reset`
+//! - `POST /__sim/stats/reset` (also forgets the logged requests)
+//! - `GET /__sim/requests`: the last API requests received, ENC fields in plain text
 
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -35,13 +36,18 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
         }
         (&Method::POST, "/__sim/stats/reset") => {
             shared.stats.reset();
+            shared.requests.clear();
             Answer::control(StatusCode::NO_CONTENT, None)
         }
+        (&Method::GET, "/__sim/requests") => Answer::control(
+            StatusCode::OK,
+            Some(Value::Array(shared.requests.snapshot())),
+        ),
         _ => error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             &format!(
-                "no control endpoint {method} {path} (POST/DELETE /__sim/faults, GET /__sim/stats, POST /__sim/stats/reset)"
+                "no control endpoint {method} {path} (POST/DELETE /__sim/faults, GET /__sim/stats, POST /__sim/stats/reset, GET /__sim/requests)"
             ),
         ),
     }

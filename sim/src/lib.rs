@@ -3,10 +3,12 @@
 //!
 //! It serves HTTPS on 127.0.0.1 (rustls, TLS 1.2/1.3, HTTP/1.1 keep-alive), verifies
 //! every request's `Authorization` signature like the live service, signs every answer
-//! with a WeChat Pay key of its own, implements the K12 terminate-contract call over a
-//! fixture of organizations and users, and can inject faults (bad signatures, error
-//! statuses, dropped connections, …). Keys, certificates and a ready `client.json`
-//! live in a state dir. See `sim/README.md`.
+//! with a WeChat Pay key of its own, implements the 13 operations of the K12 offline
+//! face-payment API over one state loaded from a fixture (organizations, face users,
+//! contracts, face re-collections, deductions), opens the RSA-OAEP encrypted request
+//! fields, logs what arrived, and can inject faults (bad signatures, error statuses,
+//! dropped connections, …). Keys, certificates and a ready `client.json` live in a state
+//! dir. See `sim/README.md`.
 //!
 //! ```no_run
 //! use wxface_sim::{Fault, Sim, SimOptions};
@@ -21,15 +23,29 @@
 
 mod answer;
 mod api;
+mod api_collections;
+mod api_contracts;
+mod api_deductions;
+mod api_error;
+mod api_users;
 mod auth;
 mod control;
+mod deductions;
+mod enc;
 mod fault_answers;
 mod faults;
+mod fixture;
+mod id_template;
 mod idle;
 mod k12;
 mod keys;
+mod oaep;
 mod options;
+mod percent;
+mod query;
 mod replay;
+mod request_log;
+mod schema;
 mod server;
 mod service;
 mod shared;
@@ -39,6 +55,7 @@ mod state_dir;
 mod stats;
 mod sync;
 pub mod test_ids;
+mod time;
 mod tls;
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use hyper::header::AUTHORIZATION;
 use hyper::{Request, Response, StatusCode};
 
 use crate::answer::{Answer, AnswerBody};
+use crate::api::ApiRequest;
 use crate::auth::{SignedRequest, sign_error_detail};
 use crate::fault_answers::fault_answer;
 use crate::faults::{Fault, Phase};
@@ -54,6 +55,7 @@ pub(crate) async fn handle(
 ) -> Result<Response<AnswerBody>, CloseConnection> {
     let (head, body) = request.into_parts();
     let path = head.uri.path().to_owned();
+    let query = head.uri.query().map(str::to_owned);
     // The signed target is the path and query exactly as they came on the wire.
     let target = head
         .uri
@@ -71,10 +73,31 @@ pub(crate) async fn handle(
     }
 
     shared.stats.record_request(&path);
+    let serial = head
+        .headers
+        .get("wechatpay-serial")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    // Every API request that arrives whole is logged (ENC fields opened), whatever
+    // becomes of it: tests look at what the client sent.
+    let arrived = |body: Bytes| {
+        let request = ApiRequest::new(
+            &shared.decryptor,
+            head.method.clone(),
+            target.clone(),
+            query.clone(),
+            path.clone(),
+            serial.clone(),
+            body,
+        );
+        shared.requests.record(request.log_entry());
+        request
+    };
     match shared.faults.take(Phase::BeforeAuth) {
         Some(Fault::DropConnection) => {
             // Read the whole request first, so the client has certainly sent it.
-            let _ = read_body(body).await;
+            if let Ok(body) = read_body(body).await {
+                arrived(body);
+            }
             return Err(CloseConnection("drop_connection fault"));
         }
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
@@ -90,6 +113,7 @@ pub(crate) async fn handle(
         }
         Err(BodyError::Broken) => return Err(CloseConnection("request body broken")),
     };
+    let request = arrived(body.clone());
 
     let signed = SignedRequest {
         method: head.method.as_str(),
@@ -115,7 +139,7 @@ pub(crate) async fn handle(
             .and_then(|f| fault_answer(&f))
         {
             Some(answer) => answer,
-            None => api::route(&shared, &head.method, &path),
+            None => api::route(&shared, &request),
         },
     };
     Ok(answer.into_response(&shared.signer))

@@ -86,6 +86,14 @@ pub(crate) fn random_hex(bytes: usize) -> io::Result<String> {
     Ok(crate::keys::hex_upper(&buf))
 }
 
+/// `n` decimal digits from the system CSPRNG (transaction ids are all digits).
+pub(crate) fn random_digits(n: usize) -> io::Result<String> {
+    let mut buf = vec![0u8; n];
+    aws_lc_rs::rand::fill(&mut buf).map_err(|_| io::Error::other("system random failed"))?;
+    // The modulo bias of 256 % 10 does not matter for ids.
+    Ok(buf.iter().map(|b| char::from(b'0' + b % 10)).collect())
+}
+
 pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -152,5 +160,8 @@ mod tests {
         let nonce = random_hex(16).unwrap();
         assert_eq!(nonce.len(), 32);
         assert!(nonce.bytes().all(|b| b.is_ascii_alphanumeric()));
+        let digits = random_digits(16).unwrap();
+        assert_eq!(digits.len(), 16);
+        assert!(digits.bytes().all(|b| b.is_ascii_digit()));
     }
 }

@@ -15,7 +15,9 @@ use tokio::runtime::Runtime;
 use crate::auth::RequestVerifier;
 use crate::faults::{Fault, FaultSlot};
 use crate::k12::{ContractState, Directory};
+use crate::oaep::FieldDecryptor;
 use crate::options::{KeyMode, SimOptions, fresh_temp_dir};
+use crate::request_log::RequestLog;
 use crate::shared::Shared;
 use crate::signer::AnswerSigner;
 use crate::state_dir::StateDir;
@@ -63,8 +65,11 @@ impl Sim {
                 &material.merchant_serial,
                 &material.merchant_key_der,
             )?,
-            signer: AnswerSigner::new(&material.wechatpay_key_der, answer_serial)?,
+            signer: AnswerSigner::new(&material.wechatpay_key_der, answer_serial.clone())?,
+            decryptor: FieldDecryptor::new(&material.wechatpay_key_der)?,
+            wechatpay_key_id: answer_serial,
             directory: Mutex::new(directory),
+            requests: RequestLog::default(),
             idempotent_terminate: opts.idempotent_terminate,
             idle_close_after: opts.idle_close_after,
         });
@@ -134,14 +139,45 @@ impl Sim {
         self.shared.stats.snapshot()
     }
 
-    /// Zeroes every counter, `connections_accepted` included.
+    /// Zeroes every counter, `connections_accepted` included, and forgets the logged
+    /// requests (as `POST /__sim/stats/reset`).
     pub fn reset_stats(&self) {
         self.shared.stats.reset();
+        self.shared.requests.clear();
     }
 
-    /// A user's contract state now; `None` for an unknown organization or user.
+    /// A user's contract state now, by WeChat user id (`use_id`); `None` for an unknown
+    /// organization or user.
     pub fn user_state(&self, org: &str, user: &str) -> Option<ContractState> {
         lock(&self.shared.directory).state(org, user)
+    }
+
+    /// A user as query-user would answer now, by merchant user id (`out_user_id`);
+    /// `None` for an unknown organization or user.
+    pub fn user(&self, org: &str, out_user_id: &str) -> Option<Value> {
+        lock(&self.shared.directory)
+            .user_by_out(org, out_user_id)
+            .map(|user| user.query_json())
+    }
+
+    /// A contract as query-contract would answer now; `None` if there is no such contract.
+    pub fn contract(&self, contract_id: &str) -> Option<Value> {
+        lock(&self.shared.directory).contract_json(contract_id)
+    }
+
+    /// The recorded deduction with this out_trade_no, as apply-for-deduction answered it.
+    pub fn deduction(&self, out_trade_no: &str) -> Option<Value> {
+        lock(&self.shared.directory)
+            .deductions
+            .get(out_trade_no)
+            .map(|d| d.answer.clone())
+    }
+
+    /// The last API requests received (at most 1000, oldest first), as
+    /// `GET /__sim/requests` shows them: `{"method","target","wechatpay_serial","body"}`
+    /// with every encrypted field of `body` in plain text.
+    pub fn requests(&self) -> Vec<Value> {
+        self.shared.requests.snapshot()
     }
 }
 

@@ -20,6 +20,11 @@ pub struct Stats {
     pub connections_accepted: u64,
     /// API requests rejected with `401 SIGN_ERROR`.
     pub signature_failures: u64,
+    /// Deductions recorded (a new out_trade_no applied for).
+    pub deductions_recorded: u64,
+    /// Apply-for-deduction requests answered from an existing record (an out_trade_no
+    /// applied for again): nothing new was recorded for them.
+    pub deductions_repeated: u64,
 }
 
 impl Stats {
@@ -30,6 +35,8 @@ impl Stats {
             "requests_total": self.requests_total,
             "connections_accepted": self.connections_accepted,
             "signature_failures": self.signature_failures,
+            "deductions_recorded": self.deductions_recorded,
+            "deductions_repeated": self.deductions_repeated,
         })
     }
 }
@@ -41,6 +48,8 @@ pub(crate) struct StatsRecorder {
     total: AtomicU64,
     connections: AtomicU64,
     signature_failures: AtomicU64,
+    deductions_recorded: AtomicU64,
+    deductions_repeated: AtomicU64,
 }
 
 impl StatsRecorder {
@@ -57,12 +66,24 @@ impl StatsRecorder {
         self.signature_failures.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// `new`: a deduction was recorded; else one was answered from its record.
+    pub(crate) fn record_deduction(&self, new: bool) {
+        let counter = if new {
+            &self.deductions_recorded
+        } else {
+            &self.deductions_repeated
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self) -> Stats {
         Stats {
             requests_per_path: lock(&self.per_path).clone(),
             requests_total: self.total.load(Ordering::Relaxed),
             connections_accepted: self.connections.load(Ordering::Relaxed),
             signature_failures: self.signature_failures.load(Ordering::Relaxed),
+            deductions_recorded: self.deductions_recorded.load(Ordering::Relaxed),
+            deductions_repeated: self.deductions_repeated.load(Ordering::Relaxed),
         }
     }
 
@@ -71,6 +92,8 @@ impl StatsRecorder {
         self.total.store(0, Ordering::Relaxed);
         self.connections.store(0, Ordering::Relaxed);
         self.signature_failures.store(0, Ordering::Relaxed);
+        self.deductions_recorded.store(0, Ordering::Relaxed);
+        self.deductions_repeated.store(0, Ordering::Relaxed);
     }
 }
 
@@ -86,11 +109,16 @@ mod tests {
         r.record_request("/a");
         r.record_request("/b");
         r.record_signature_failure();
+        r.record_deduction(true);
+        r.record_deduction(false);
+        r.record_deduction(false);
         let s = r.snapshot();
         assert_eq!(s.requests_total, 3);
         assert_eq!(s.requests_per_path["/a"], 2);
         assert_eq!(s.connections_accepted, 1);
         assert_eq!(s.signature_failures, 1);
+        assert_eq!((s.deductions_recorded, s.deductions_repeated), (1, 2));
+        assert_eq!(s.to_json()["deductions_recorded"], 1);
         assert_eq!(s.to_json()["requests_per_path"]["/b"], 1);
         r.reset();
         assert_eq!(r.snapshot(), Stats::default());

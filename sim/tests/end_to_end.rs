@@ -306,7 +306,7 @@ fn k12_outcomes_and_encoded_ids() {
         json(&call(&TERMINATE_U1.replace("DBES323aeb", "NOPE")))["code"],
         "NOT_FOUND"
     );
-    let other_path = call("/v3/offlinefacemch/tokens");
+    let other_path = call("/v3/offlinefacemch/no-such-api");
     assert_eq!(other_path.status, 404);
     assert_eq!(json(&other_path)["code"], "NOT_FOUND");
 }
@@ -585,4 +585,1027 @@ fn a_slow_answer_is_not_cut_by_the_idle_timer() {
         sim.user_state("DBES323aeb", "U0000000021"),
         Some(ContractState::Terminated)
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// The K12 operations, one test per operation (or pair), each against its own simulator.
+
+const USERS: &str = "/v3/offlinefacemch/organizations/DBES323aeb/users/out-user-id";
+
+/// A signing client for one simulator that can also encrypt ENC fields the way a client
+/// does: aws-lc-rs RSA-OAEP (SHA-1) under the WeChat Pay public key from the state dir.
+struct Client<'a> {
+    sim: &'a Sim,
+    agent: ureq::Agent,
+    /// What `Wechatpay-Serial` names: the public key id, or the platform certificate serial.
+    serial: String,
+}
+
+impl<'a> Client<'a> {
+    fn new(sim: &'a Sim) -> Client<'a> {
+        let config = sim.client_config();
+        let serial = match config.get("wechatpay_public_key_id") {
+            Some(id) => id.as_str().unwrap().to_owned(),
+            None => platform_serial(sim),
+        };
+        Client {
+            sim,
+            agent: agent(sim),
+            serial,
+        }
+    }
+
+    /// A signed request; `serial` is sent as `Wechatpay-Serial` when given.
+    fn call(&self, method: &str, target: &str, body: Option<&str>, serial: Option<&str>) -> Reply {
+        let signed = sign(self.sim, method, target, body.unwrap_or(""));
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{target}", self.sim.base_url()))
+            .header("Accept", "application/json")
+            .header("Authorization", &signed.authorization);
+        if let Some(serial) = serial {
+            request = request.header("Wechatpay-Serial", serial);
+        }
+        let response = match body {
+            Some(body) => self.agent.run(
+                request
+                    .header("Content-Type", "application/json")
+                    .body(body.to_owned())
+                    .unwrap(),
+            ),
+            None => self.agent.run(request.body(()).unwrap()),
+        };
+        let mut response = response.unwrap();
+        let headers = response.headers().clone();
+        let body = response.body_mut().read_to_vec().unwrap();
+        Reply {
+            status: response.status().as_u16(),
+            headers,
+            body,
+        }
+    }
+
+    fn get(&self, target: &str) -> Reply {
+        self.call("GET", target, None, Some(&self.serial))
+    }
+
+    /// A JSON body, with the right `Wechatpay-Serial`.
+    fn send(&self, method: &str, target: &str, body: &Value) -> Reply {
+        self.call(method, target, Some(&body.to_string()), Some(&self.serial))
+    }
+
+    /// `plain` encrypted under the simulator's WeChat Pay key.
+    fn seal(&self, plain: &str) -> String {
+        let spki = SubjectPublicKeyInfoDer::from_pem_file(
+            self.sim.state_dir().join("wechatpay_public_key.pem"),
+        )
+        .unwrap();
+        seal_with(spki.as_ref(), plain)
+    }
+}
+
+fn seal_with(spki_der: &[u8], plain: &str) -> String {
+    use aws_lc_rs::rsa::{OAEP_SHA1_MGF1SHA1, OaepPublicEncryptingKey, PublicEncryptingKey};
+    let key =
+        OaepPublicEncryptingKey::new(PublicEncryptingKey::from_der(spki_der).unwrap()).unwrap();
+    let mut out = vec![0u8; key.ciphertext_size()];
+    let sealed = key
+        .encrypt(&OAEP_SHA1_MGF1SHA1, plain.as_bytes(), &mut out, None)
+        .unwrap();
+    STANDARD.encode(sealed)
+}
+
+/// `plain` encrypted under a key that is not the simulator's (the test vectors' key).
+fn seal_with_another_key(plain: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors/wechatpay_test_public_key.pem");
+    seal_with(
+        SubjectPublicKeyInfoDer::from_pem_file(path)
+            .unwrap()
+            .as_ref(),
+        plain,
+    )
+}
+
+/// The serial (uppercase hex) of the platform certificate in the state dir.
+fn platform_serial(sim: &Sim) -> String {
+    use x509_cert::der::Decode;
+    let der =
+        CertificateDer::from_pem_file(sim.state_dir().join("wechatpay_platform_cert.pem")).unwrap();
+    let cert = x509_cert::Certificate::from_der(&der).unwrap();
+    cert.tbs_certificate()
+        .serial_number()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// A 400 PARAM_ERROR about `field` whose message starts with `message`.
+fn assert_param_error(reply: &Reply, field: &str, message: &str) {
+    assert_eq!(
+        reply.status,
+        400,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let doc = json(reply);
+    assert_eq!(doc["code"], "PARAM_ERROR", "{doc}");
+    assert!(
+        doc["message"].as_str().unwrap().starts_with(message),
+        "{doc} should start with {message:?}"
+    );
+    assert_eq!(doc["detail"]["field"], field, "{doc}");
+}
+
+fn assert_not_found(reply: &Reply, message: &str) {
+    assert_eq!(
+        reply.status,
+        404,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let doc = json(reply);
+    assert_eq!(doc["code"], "NOT_FOUND", "{doc}");
+    assert!(
+        doc["message"].as_str().unwrap().contains(message),
+        "{doc} should contain {message:?}"
+    );
+}
+
+/// A signed 200 with a JSON body.
+fn ok(sim: &Sim, reply: &Reply) -> Value {
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert!(answer_verifies(sim, reply));
+    json(reply)
+}
+
+#[test]
+fn query_organization_by_id_or_name() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let school =
+        serde_json::json!({"organization_id": "DBES323aeb", "organization_name": "南山中兴小学部"});
+    let by_id = api.get("/v3/offlinefacemch/organizations?organization_id=DBES323aeb");
+    assert_eq!(ok(&sim, &by_id), school);
+    let by_name = api.get(
+        "/v3/offlinefacemch/organizations?organization_name=%E5%8D%97%E5%B1%B1%E4%B8%AD%E5%85%B4%E5%B0%8F%E5%AD%A6%E9%83%A8",
+    );
+    assert_eq!(ok(&sim, &by_name), school);
+    let encoded =
+        api.get("/v3/offlinefacemch/organizations?organization_name=Encoded-id%20test+school");
+    assert_eq!(ok(&sim, &encoded)["organization_id"], "ORG:1+2@x");
+
+    for query in ["", "?organization_id=DBES323aeb&organization_name=x"] {
+        let reply = api.get(&format!("/v3/offlinefacemch/organizations{query}"));
+        assert_param_error(&reply, "organization_id", "give exactly one of");
+        assert!(answer_verifies(&sim, &reply), "errors are signed");
+    }
+    assert_param_error(
+        &api.get("/v3/offlinefacemch/organizations?organization_id=DBES323aeb&org=1"),
+        "org",
+        "unknown query parameter org",
+    );
+    assert_not_found(
+        &api.get("/v3/offlinefacemch/organizations?organization_id=NOPE"),
+        "organization NOPE does not exist",
+    );
+    assert_not_found(
+        &api.get("/v3/offlinefacemch/organizations?organization_name=%E5%8D%97"),
+        "no organization is named 南",
+    );
+}
+
+#[test]
+fn get_auth_token() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let body = |out: &str| {
+        serde_json::json!({"scene": "WEBSESSION",
+                           "web_init_data": {"out_user_id": out, "organization_id": "DBES323aeb"}})
+    };
+    let first = ok(
+        &sim,
+        &api.send("POST", "/v3/offlinefacemch/tokens", &body("S0000000001")),
+    );
+    let second = ok(
+        &sim,
+        &api.send("POST", "/v3/offlinefacemch/tokens", &body("S0000000001")),
+    );
+    assert!(!first["token"].as_str().unwrap().is_empty());
+    assert_ne!(first["token"], second["token"], "fresh each time");
+
+    let missing = serde_json::json!({"scene": "WEBSESSION", "web_init_data": {"organization_id": "DBES323aeb"}});
+    assert_param_error(
+        &api.send("POST", "/v3/offlinefacemch/tokens", &missing),
+        "web_init_data.out_user_id",
+        "web_init_data.out_user_id is required",
+    );
+    let mut scene = body("S0000000001");
+    scene["scene"] = "APP".into();
+    assert_param_error(
+        &api.send("POST", "/v3/offlinefacemch/tokens", &scene),
+        "scene",
+        "scene must be WEBSESSION",
+    );
+    let not_json = api.call("POST", "/v3/offlinefacemch/tokens", Some("{"), None);
+    assert_eq!(not_json.status, 400);
+    assert!(
+        json(&not_json)["message"]
+            .as_str()
+            .unwrap()
+            .contains("not JSON")
+    );
+    assert_not_found(
+        &api.send("POST", "/v3/offlinefacemch/tokens", &body("S8888888888")),
+        "no user with out_user_id S8888888888 in organization DBES323aeb",
+    );
+}
+
+#[test]
+fn query_face_user() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let student = ok(&sim, &api.get(&format!("{USERS}/S0000000042")));
+    assert_eq!(
+        student,
+        serde_json::json!({
+            "use_id": "U0000000042", "out_user_id": "S0000000042", "organization_id": "DBES323aeb",
+            "user_name": "学生42", "user_type": "STUDENT", "student_info": {"class_name": "三年级2班"},
+            "status": "NORMAL", "contract_state": "CONTRACTED", "face_image_ok": true,
+            "contract_id": "CT0000000042"
+        })
+    );
+    assert_eq!(sim.user("DBES323aeb", "S0000000042"), Some(student));
+    let staff = ok(&sim, &api.get(&format!("{USERS}/S9000000003")));
+    assert_eq!(staff["staff_info"]["occupation"], "食堂员工");
+    assert_eq!(staff["contract_state"], "NOT_CONTRACTED");
+    assert!(staff.get("contract_id").is_none() && staff.get("phone").is_none());
+    let odd = ok(
+        &sim,
+        &api.get("/v3/offlinefacemch/organizations/ORG%3A1%2B2%40x/users/out-user-id/s~._-9"),
+    );
+    assert_eq!(odd["use_id"], "u~._-9");
+    assert_eq!(odd["contract_id"], "CT-odd-1");
+
+    assert_not_found(
+        &api.get(&format!("{USERS}/S8888888888")),
+        "no user with out_user_id S8888888888",
+    );
+    assert_not_found(
+        &api.get("/v3/offlinefacemch/organizations/NOPE/users/out-user-id/S0000000001"),
+        "organization NOPE does not exist",
+    );
+    assert_param_error(
+        &api.get(&format!("{USERS}/S0000000001?x=1")),
+        "x",
+        "unknown query parameter x",
+    );
+}
+
+#[test]
+fn update_face_user_is_visible_in_a_later_query() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let target = format!("{USERS}/S0000000050");
+    let body = serde_json::json!({
+        "user_name": api.seal("张三"),
+        "phone": api.seal("13800138000"),
+        "student_info": {"class_name": "四年级1班"},
+        "status": "DISABLED",
+    });
+    let reply = api.send("PATCH", &target, &body);
+    assert_eq!(
+        reply.status,
+        204,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert!(reply.body.is_empty());
+    assert!(answer_verifies(&sim, &reply));
+    let user = ok(&sim, &api.get(&target));
+    assert_eq!(user["user_name"], "张三");
+    assert_eq!(user["student_info"]["class_name"], "四年级1班");
+    assert_eq!(user["status"], "DISABLED");
+    assert!(user.get("phone").is_none(), "the phone is never answered");
+
+    // What arrived, with the ENC fields in plain text.
+    let patch = sim
+        .requests()
+        .into_iter()
+        .find(|r| r["method"] == "PATCH")
+        .unwrap();
+    assert_eq!(patch["target"], target.as_str());
+    assert_eq!(patch["wechatpay_serial"], api.serial.as_str());
+    assert_eq!(patch["body"]["user_name"], "张三");
+    assert_eq!(patch["body"]["phone"], "13800138000");
+
+    let staff = serde_json::json!({"user_type": "STUFF", "staff_info": {"occupation": "校医"}});
+    assert_eq!(api.send("PATCH", &target, &staff).status, 204);
+    let user = sim.user("DBES323aeb", "S0000000050").unwrap();
+    assert_eq!(user["staff_info"]["occupation"], "校医");
+    assert!(user.get("student_info").is_none());
+}
+
+#[test]
+fn update_face_user_refuses_bad_bodies() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let target = format!("{USERS}/S0000000051");
+    let empty = api.send("PATCH", &target, &serde_json::json!({}));
+    assert_eq!(empty.status, 400);
+    assert!(
+        json(&empty)["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("give at least one field")
+    );
+    assert_param_error(
+        &api.send("PATCH", &target, &serde_json::json!({"use_id": "U1"})),
+        "use_id",
+        "unknown field use_id",
+    );
+    assert_param_error(
+        &api.send("PATCH", &target, &serde_json::json!({"status": "GONE"})),
+        "status",
+        "status must be one of NORMAL, DISABLED",
+    );
+    // ENC fields in plain text, or under another key.
+    assert_param_error(
+        &api.send(
+            "PATCH",
+            &target,
+            &serde_json::json!({"phone": "13800138000"}),
+        ),
+        "phone",
+        "phone is not encrypted with the WeChat Pay key",
+    );
+    assert_param_error(
+        &api.send(
+            "PATCH",
+            &target,
+            &serde_json::json!({"user_name": seal_with_another_key("李四")}),
+        ),
+        "user_name",
+        "user_name is not encrypted with the WeChat Pay key",
+    );
+    // The serial must name the key.
+    let body = serde_json::json!({"phone": api.seal("13800138000")}).to_string();
+    let missing = api.call("PATCH", &target, Some(&body), None);
+    assert_param_error(
+        &missing,
+        "Wechatpay-Serial",
+        "the Wechatpay-Serial header is required",
+    );
+    assert!(
+        json(&missing)["message"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("expected {}", api.serial))
+    );
+    let wrong = api.call(
+        "PATCH",
+        &target,
+        Some(&body),
+        Some("PUB_KEY_ID_0119000000012025111111111111"),
+    );
+    assert_param_error(
+        &wrong,
+        "Wechatpay-Serial",
+        "Wechatpay-Serial \"PUB_KEY_ID_0119000000012025111111111111\" does not name",
+    );
+    assert_not_found(
+        &api.send(
+            "PATCH",
+            &format!("{USERS}/S8888888888"),
+            &serde_json::json!({"status": "NORMAL"}),
+        ),
+        "no user with out_user_id S8888888888",
+    );
+    // Nothing changed.
+    assert_eq!(
+        sim.user("DBES323aeb", "S0000000051").unwrap()["user_name"],
+        "学生51"
+    );
+}
+
+#[test]
+fn certificate_mode_wants_the_platform_serial() {
+    let sim = start(KeyMode::Certificate, None);
+    let api = Client::new(&sim);
+    assert_eq!(api.serial.len(), 40);
+    let target = format!("{USERS}/S0000000052");
+    let body = serde_json::json!({"user_name": api.seal("王小明")}).to_string();
+    let public_key_id = sim.state_dir().join("client-public-key.json");
+    let public_key_id: Value =
+        serde_json::from_slice(&std::fs::read(public_key_id).unwrap()).unwrap();
+    let public_key_id = public_key_id["wechatpay_public_key_id"].as_str().unwrap();
+    let wrong = api.call("PATCH", &target, Some(&body), Some(public_key_id));
+    assert_param_error(&wrong, "Wechatpay-Serial", "Wechatpay-Serial");
+    assert!(
+        json(&wrong)["message"]
+            .as_str()
+            .unwrap()
+            .ends_with(&api.serial)
+    );
+    let lower = api.serial.to_ascii_lowercase();
+    assert_eq!(
+        api.call("PATCH", &target, Some(&body), Some(&lower)).status,
+        204
+    );
+    assert_eq!(
+        sim.user("DBES323aeb", "S0000000052").unwrap()["user_name"],
+        "王小明"
+    );
+}
+
+#[test]
+fn terminate_changes_the_user_and_the_contract() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let target = TERMINATE_U1.replace("U0000000001", "U0000000060");
+    let signed = sign(&sim, "POST", &target, "");
+    assert_eq!(
+        post(&api.agent, &sim, &target, Some(&signed.authorization))
+            .unwrap()
+            .status,
+        204
+    );
+    assert_eq!(
+        ok(&sim, &api.get(&format!("{USERS}/S0000000060")))["contract_state"],
+        "TERMINATED"
+    );
+    let contract = ok(&sim, &api.get("/v3/offlineface/contracts/CT0000000060"));
+    assert_eq!(contract["contract_state"], "TERMINATED");
+    assert!(
+        contract["contract_terminated_time"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+
+    let staff = TERMINATE_U1.replace("U0000000001", "U9000000003");
+    let signed = sign(&sim, "POST", &staff, "");
+    let reply = post(&api.agent, &sim, &staff, Some(&signed.authorization)).unwrap();
+    assert_eq!(reply.status, 400);
+    assert!(
+        json(&reply)["message"]
+            .as_str()
+            .unwrap()
+            .contains("has no contract")
+    );
+}
+
+#[test]
+fn get_authinfo() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let mut body = serde_json::json!({"sp_appid": "wxsp", "sub_mchid": "1900000109", "device_id": "dev-1",
+                                      "raw_data": "rawdata", "organization_id": "DBES323aeb"});
+    let answer = ok(&sim, &api.send("POST", "/v3/offlineface/authinfo", &body));
+    assert!(!answer["authinfo"].as_str().unwrap().is_empty());
+    body["sub_appid"] = "wxsub".into();
+    assert_eq!(
+        api.send("POST", "/v3/offlineface/authinfo", &body).status,
+        200
+    );
+    body.as_object_mut().unwrap().remove("raw_data");
+    assert_param_error(
+        &api.send("POST", "/v3/offlineface/authinfo", &body),
+        "raw_data",
+        "raw_data is required",
+    );
+    body["raw_data"] = 7.into();
+    assert_param_error(
+        &api.send("POST", "/v3/offlineface/authinfo", &body),
+        "raw_data",
+        "raw_data must be a string",
+    );
+    body["raw_data"] = "rawdata".into();
+    body["organization_id"] = "NOPE".into();
+    assert_not_found(
+        &api.send("POST", "/v3/offlineface/authinfo", &body),
+        "organization NOPE does not exist",
+    );
+}
+
+#[test]
+fn presign_contract_opens_all_six_enc_fields() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let body = serde_json::json!({
+        "business_name": "食堂",
+        "facepay_user": {
+            "out_user_id": "S0000000070", "identification_name": "张三", "organization_id": "DBES323aeb",
+            "identification": {"identification_type": "IDCARD", "identification_number": api.seal("110101201001011234")},
+            "phone": api.seal("13800138000"),
+        },
+        "limit_bank_card": {
+            "bank_card_number": api.seal("6222020000000000000"),
+            "identification_name": api.seal("张大山"),
+            "identification": {"identification_type": "IDCARD", "identification_number": api.seal("110101198001011234")},
+            "valid_thru": "12/29", "bank_type": "ICBC_DEBIT", "phone": api.seal("13900139000"),
+        },
+        "contract_mode": "LIMIT_BANK_CARD",
+    });
+    let answer = ok(
+        &sim,
+        &api.send("POST", "/v3/offlineface/contracts/presign", &body),
+    );
+    assert!(!answer["presign_token"].as_str().unwrap().is_empty());
+    let logged = sim.requests().pop().unwrap()["body"].clone();
+    assert_eq!(
+        logged["facepay_user"]["identification"]["identification_number"],
+        "110101201001011234"
+    );
+    assert_eq!(logged["facepay_user"]["phone"], "13800138000");
+    assert_eq!(
+        logged["limit_bank_card"]["bank_card_number"],
+        "6222020000000000000"
+    );
+    assert_eq!(logged["limit_bank_card"]["identification_name"], "张大山");
+    assert_eq!(
+        logged["limit_bank_card"]["identification"]["identification_number"],
+        "110101198001011234"
+    );
+    assert_eq!(logged["limit_bank_card"]["phone"], "13900139000");
+    assert_eq!(
+        logged["facepay_user"]["identification_name"], "张三",
+        "not an ENC field"
+    );
+
+    let mut plain = body.clone();
+    plain["limit_bank_card"]["bank_card_number"] = "6222020000000000000".into();
+    assert_param_error(
+        &api.send("POST", "/v3/offlineface/contracts/presign", &plain),
+        "limit_bank_card.bank_card_number",
+        "limit_bank_card.bank_card_number is not encrypted with the WeChat Pay key",
+    );
+    let wrong = api.call(
+        "POST",
+        "/v3/offlineface/contracts/presign",
+        Some(&body.to_string()),
+        Some("0123456789ABCDEF0123456789ABCDEF01234567"),
+    );
+    assert_param_error(
+        &wrong,
+        "Wechatpay-Serial",
+        "Wechatpay-Serial \"0123456789ABCDEF0123456789ABCDEF01234567\" does not name",
+    );
+    let mut bad = body.clone();
+    bad["limit_bank_card"]["valid_thru"] = "2029-12".into();
+    assert_param_error(
+        &api.send("POST", "/v3/offlineface/contracts/presign", &bad),
+        "limit_bank_card.valid_thru",
+        "limit_bank_card.valid_thru must be a month and year as mm/yy",
+    );
+    let mut no_id = body.clone();
+    no_id["facepay_user"]["identification"]
+        .as_object_mut()
+        .unwrap()
+        .remove("identification_type");
+    assert_param_error(
+        &api.send("POST", "/v3/offlineface/contracts/presign", &no_id),
+        "facepay_user.identification.identification_type",
+        "facepay_user.identification.identification_type is required",
+    );
+    let mut unknown = body.clone();
+    unknown["facepay_user"]["out_user_id"] = "S8888888888".into();
+    assert_not_found(
+        &api.send("POST", "/v3/offlineface/contracts/presign", &unknown),
+        "S8888888888",
+    );
+}
+
+#[test]
+fn query_contract() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let contract = ok(
+        &sim,
+        &api.get("/v3/offlineface/contracts/CT0000000080?appid=wxsp"),
+    );
+    assert_eq!(contract["contract_id"], "CT0000000080");
+    assert_eq!(contract["mchid"], "1900000001");
+    assert_eq!(contract["organization_id"], "DBES323aeb");
+    assert_eq!(contract["use_id"], "U0000000080");
+    assert_eq!(contract["contract_state"], "CONTRACTED");
+    for key in [
+        "openid",
+        "contract_signed_time",
+        "contract_mode",
+        "contract_bank_card_from",
+    ] {
+        assert!(contract[key].is_string(), "{key}: {contract}");
+    }
+    assert!(contract.get("contract_terminated_time").is_none());
+    let terminated = ok(&sim, &api.get("/v3/offlineface/contracts/CT9000000001"));
+    assert_eq!(terminated["contract_state"], "TERMINATED");
+    assert!(terminated["contract_terminated_time"].is_string());
+    assert_eq!(
+        ok(&sim, &api.get("/v3/offlineface/contracts/CT-odd-1"))["organization_id"],
+        "ORG:1+2@x"
+    );
+    assert_eq!(sim.contract("CT-odd-1").unwrap()["use_id"], "u~._-9");
+    assert_not_found(
+        &api.get("/v3/offlineface/contracts/CT0000100000"),
+        "contract CT0000100000 does not exist",
+    );
+    assert_param_error(
+        &api.get("/v3/offlineface/contracts/CT0000000080?app_id=x"),
+        "app_id",
+        "unknown query parameter app_id",
+    );
+}
+
+#[test]
+fn face_collections_list_and_query() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let list = |query: &str| api.get(&format!("/v3/offlineface/face-collections?{query}"));
+    let ids = |reply: &Reply| -> Vec<String> {
+        ok(&sim, reply)["face_collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["collection_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        ids(&list("organization_id=DBES323aeb")),
+        ["FC0000000001", "FC0000000002", "FC0000000003"]
+    );
+    assert_eq!(
+        ids(&list("organization_id=DBES323aeb&offset=1&limit=1")),
+        ["FC0000000002"]
+    );
+    assert_eq!(
+        ids(&list("organization_id=DBES323aeb&offset=2&limit=50")),
+        ["FC0000000003"]
+    );
+    assert!(ids(&list("organization_id=DBES323aeb&offset=3")).is_empty());
+    assert!(ids(&list("organization_id=ORG%3A1%2B2%40x")).is_empty());
+    assert_param_error(
+        &list("organization_id=DBES323aeb&limit=51"),
+        "limit",
+        "query parameter limit must be a whole number from 1 to 50",
+    );
+    assert_param_error(
+        &list("organization_id=DBES323aeb&offset=-1"),
+        "offset",
+        "query parameter offset must be a whole number",
+    );
+    assert_param_error(
+        &list("limit=5"),
+        "organization_id",
+        "query parameter organization_id is required",
+    );
+    assert_not_found(
+        &list("organization_id=NOPE"),
+        "organization NOPE does not exist",
+    );
+
+    let one = ok(
+        &sim,
+        &api.get("/v3/offlineface/face-collections/FC0000000002"),
+    );
+    assert_eq!(
+        one,
+        serde_json::json!({"collection_id": "FC0000000002", "use_id": "U0000000002", "organization_id": "DBES323aeb",
+                           "collection_state": "PHOTO_UPLOADED", "register_photo_upload_time": "2025-03-03T09:15:00+08:00"})
+    );
+    let complete = ok(
+        &sim,
+        &api.get("/v3/offlineface/face-collections/FC0000000003"),
+    );
+    assert!(complete["confirm_time"].is_string());
+    assert_not_found(
+        &api.get("/v3/offlineface/face-collections/FC9999999999"),
+        "FC9999999999 does not exist",
+    );
+}
+
+fn deduction(auth_code: &str, out_trade_no: Option<&str>) -> Value {
+    let mut body = serde_json::json!({
+        "auth_code": auth_code, "sp_appid": "wxsp", "sp_mchid": "1900000001", "sub_mchid": "1900000109",
+        "amount": {"total": 1250, "currency": "CNY"}, "scene_info": {"device_ip": "10.1.2.3"},
+        "description": "午餐", "attach": "a=1", "settle_info": {"profit_sharing": false},
+        "business": {"business_product_id": 2, "business_scene_id": 3},
+    });
+    if let Some(number) = out_trade_no {
+        body["out_trade_no"] = number.into();
+    }
+    body
+}
+
+#[test]
+fn apply_for_deduction_records_each_out_trade_no_once() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let body = deduction("AUTH-U0000000090", Some("T-0090"));
+    let first = ok(
+        &sim,
+        &api.send("POST", "/v3/offlineface/transactions", &body),
+    );
+    assert_eq!(first["trade_state"], "SUCCESS");
+    assert_eq!(first["debt_state"], "NO_DEBT");
+    assert_eq!(first["out_trade_no"], "T-0090");
+    assert_eq!(
+        first["amount"],
+        serde_json::json!({"total": 1250, "currency": "CNY"})
+    );
+    assert_eq!(first["sub_mchid"], "1900000109");
+    assert_eq!(first["payer"]["sp_openid"], "oSIM-U0000000090");
+    assert!(first["success_time"].as_str().unwrap().ends_with("+08:00"));
+    assert_eq!(first["transaction_id"].as_str().unwrap().len(), 28);
+
+    // The same out_trade_no again, even with another amount: the recorded deduction.
+    let mut again = body.clone();
+    again["amount"]["total"] = 1.into();
+    let second = ok(
+        &sim,
+        &api.send("POST", "/v3/offlineface/transactions", &again),
+    );
+    assert_eq!(second, first);
+    let stats = sim.stats();
+    assert_eq!(
+        (stats.deductions_recorded, stats.deductions_repeated),
+        (1, 1)
+    );
+    assert_eq!(sim.deduction("T-0090"), Some(first.clone()));
+
+    // Without out_trade_no one is made up.
+    let made = ok(
+        &sim,
+        &api.send(
+            "POST",
+            "/v3/offlineface/transactions",
+            &deduction("any-code", None),
+        ),
+    );
+    let number = made["out_trade_no"].as_str().unwrap();
+    assert!(number.starts_with("SIM") && number.len() <= 32, "{number}");
+    assert_eq!(
+        made["payer"]["sp_openid"], "oSIM-U9000000004",
+        "the default payer"
+    );
+    assert_ne!(made["transaction_id"], first["transaction_id"]);
+    let control = agent(&sim)
+        .get(format!("{}/__sim/stats", sim.base_url()))
+        .call();
+    let doc: Value =
+        serde_json::from_slice(&control.unwrap().body_mut().read_to_vec().unwrap()).unwrap();
+    assert_eq!(doc["deductions_recorded"], 2);
+    assert_eq!(doc["deductions_repeated"], 1);
+}
+
+#[test]
+fn apply_for_deduction_refuses_and_runs_into_debt() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let mut body = deduction("AUTH-U0000000091", Some("T-0091"));
+    body["amount"]["total"] = "12.50".into();
+    assert_param_error(
+        &api.send("POST", "/v3/offlineface/transactions", &body),
+        "amount.total",
+        "amount.total must be an integer",
+    );
+    body["amount"]["total"] = 0.into();
+    assert_param_error(
+        &api.send("POST", "/v3/offlineface/transactions", &body),
+        "amount.total",
+        "amount.total must be at least 1",
+    );
+    body["amount"]["total"] = 100.into();
+    body.as_object_mut().unwrap().remove("business");
+    assert_param_error(
+        &api.send("POST", "/v3/offlineface/transactions", &body),
+        "business",
+        "business is required",
+    );
+
+    let invalid = api.send(
+        "POST",
+        "/v3/offlineface/transactions",
+        &deduction("AUTH-U8888888888", Some("T-bad")),
+    );
+    assert_eq!(invalid.status, 400);
+    assert_eq!(json(&invalid)["code"], "INVALID_REQUEST");
+    let terminated = api.send(
+        "POST",
+        "/v3/offlineface/transactions",
+        &deduction("AUTH-U9000000001", Some("T-bad")),
+    );
+    assert!(
+        json(&terminated)["message"]
+            .as_str()
+            .unwrap()
+            .contains("has no contract")
+    );
+    assert_eq!(
+        sim.stats().deductions_recorded,
+        0,
+        "refused deductions are not recorded"
+    );
+
+    // Not enough money: PAYERROR, and the user owes money from then on.
+    let repayment =
+        serde_json::json!({"out_user_id": "S0000000091", "organization_id": "DBES323aeb"});
+    assert_not_found(
+        &api.send("POST", "/v3/offlineface/repayment-url", &repayment),
+        "user S0000000091 has no unpaid deduction",
+    );
+    let debt = ok(
+        &sim,
+        &api.send(
+            "POST",
+            "/v3/offlineface/transactions",
+            &deduction("AUTH-INSUFFICIENT-BALANCE-U0000000091", Some("T-0091")),
+        ),
+    );
+    assert_eq!(debt["trade_state"], "PAYERROR");
+    assert_eq!(debt["debt_state"], "DEBT");
+    let now_owed = ok(
+        &sim,
+        &api.send("POST", "/v3/offlineface/repayment-url", &repayment),
+    );
+    assert!(
+        now_owed["repayment_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://"),
+        "{now_owed}"
+    );
+    let default_payer = ok(
+        &sim,
+        &api.send(
+            "POST",
+            "/v3/offlineface/transactions",
+            &deduction("AUTH-INSUFFICIENT-BALANCE", Some("T-debt")),
+        ),
+    );
+    assert_eq!(default_payer["debt_state"], "DEBT");
+    assert_eq!(default_payer["payer"]["sp_openid"], "oSIM-U9000000004");
+}
+
+#[test]
+fn query_deduction() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let applied = ok(
+        &sim,
+        &api.send(
+            "POST",
+            "/v3/offlineface/transactions",
+            &deduction("AUTH-U0000000092", Some("T 0092/x")),
+        ),
+    );
+    let target =
+        |query: &str| format!("/v3/offlineface/transactions/out-trade-no/T%200092%2Fx?{query}");
+    let found = ok(
+        &sim,
+        &api.get(&target(
+            "sp_mchid=1900000001&sub_mchid=1900000109&business_product_id=2",
+        )),
+    );
+    assert_eq!(found, applied);
+    assert_param_error(
+        &api.get(&target("sp_mchid=1900000001&business_product_id=2")),
+        "sub_mchid",
+        "query parameter sub_mchid is required",
+    );
+    assert_param_error(
+        &api.get(&target(
+            "sp_mchid=1900000001&sub_mchid=1900000109&business_product_id=K12",
+        )),
+        "business_product_id",
+        "query parameter business_product_id must be an integer",
+    );
+    assert_not_found(
+        &api.get(&target(
+            "sp_mchid=1900000001&sub_mchid=1900000999&business_product_id=2",
+        )),
+        "it was applied for with sub_mchid 1900000109",
+    );
+    assert_not_found(
+        &api.get("/v3/offlineface/transactions/out-trade-no/NOPE?sp_mchid=1900000001&sub_mchid=1900000109&business_product_id=2"),
+        "no deduction has out_trade_no NOPE",
+    );
+}
+
+#[test]
+fn get_repayment_url() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let body = |out: &str| serde_json::json!({"out_user_id": out, "organization_id": "DBES323aeb"});
+    let answer = ok(
+        &sim,
+        &api.send(
+            "POST",
+            "/v3/offlineface/repayment-url",
+            &body("S9000000002"),
+        ),
+    );
+    assert!(
+        answer["repayment_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(answer["expire_at"].as_str().unwrap().ends_with("+08:00"));
+    assert_not_found(
+        &api.send(
+            "POST",
+            "/v3/offlineface/repayment-url",
+            &body("S0000000093"),
+        ),
+        "user S0000000093 has no unpaid deduction",
+    );
+    assert_not_found(
+        &api.send(
+            "POST",
+            "/v3/offlineface/repayment-url",
+            &body("S8888888888"),
+        ),
+        "S8888888888",
+    );
+    assert_param_error(
+        &api.send(
+            "POST",
+            "/v3/offlineface/repayment-url",
+            &serde_json::json!({"out_user_id": "S9000000002"}),
+        ),
+        "organization_id",
+        "organization_id is required",
+    );
+}
+
+#[test]
+fn faults_and_the_request_log_cover_every_operation() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    sim.set_fault(
+        Fault::Status {
+            status: 503,
+            html: false,
+        },
+        Some(1),
+    );
+    let reply = api.send(
+        "POST",
+        "/v3/offlineface/transactions",
+        &deduction("AUTH-U0000000094", Some("T-0094")),
+    );
+    assert_eq!(reply.status, 503);
+    assert!(
+        sim.deduction("T-0094").is_none(),
+        "a fault replaces processing"
+    );
+    assert_eq!(
+        api.send(
+            "POST",
+            "/v3/offlineface/transactions",
+            &deduction("AUTH-U0000000094", Some("T-0094"))
+        )
+        .status,
+        200
+    );
+
+    // Unsigned requests are logged too; GET has no body; a body that is not JSON is shown as sent.
+    let unsigned = agent(&sim)
+        .get(format!(
+            "{}/v3/offlineface/face-collections?organization_id=DBES323aeb",
+            sim.base_url()
+        ))
+        .call()
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    api.call("POST", "/v3/offlinefacemch/tokens", Some("not json"), None);
+    let mut control = agent(&sim)
+        .get(format!("{}/__sim/requests", sim.base_url()))
+        .call()
+        .unwrap();
+    let logged: Value = serde_json::from_slice(&control.body_mut().read_to_vec().unwrap()).unwrap();
+    let logged = logged.as_array().unwrap();
+    assert_eq!(logged.len(), 4);
+    assert_eq!(logged[0]["method"], "POST");
+    assert_eq!(logged[0]["body"]["out_trade_no"], "T-0094");
+    assert_eq!(
+        logged[2],
+        serde_json::json!({"method": "GET", "target": "/v3/offlineface/face-collections?organization_id=DBES323aeb",
+                           "wechatpay_serial": null, "body": null})
+    );
+    assert_eq!(logged[3]["body"], "not json");
+    assert_eq!(Value::Array(sim.requests()), Value::Array(logged.clone()));
+    let reset = agent(&sim)
+        .post(format!("{}/__sim/stats/reset", sim.base_url()))
+        .send_empty()
+        .unwrap();
+    assert_eq!(reset.status().as_u16(), 204);
+    assert!(sim.requests().is_empty());
 }
