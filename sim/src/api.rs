@@ -15,6 +15,10 @@ use crate::schema::{self, Field};
 use crate::shared::Shared;
 use crate::{api_collections, api_contracts, api_deductions, api_users};
 
+/// Bodies larger than this are logged by size only: 1000 logged requests of up to 1 MiB
+/// each would otherwise hold a gigabyte. K12 bodies are a few hundred bytes.
+pub(crate) const LOGGED_BODY_LIMIT: usize = 64 << 10;
+
 /// Which operation a request is, with its decoded path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
@@ -193,9 +197,13 @@ impl ApiRequest {
     }
 
     /// What `GET /__sim/requests` shows: the body as JSON with ENC fields in plain text,
-    /// `null` without a body, the text as sent when it is not JSON.
+    /// `null` without a body, the text as sent when it is not JSON, and only the size of a
+    /// body over [`LOGGED_BODY_LIMIT`].
     pub(crate) fn log_entry(&self) -> Value {
         let body = match &self.json {
+            _ if self.body.len() > LOGGED_BODY_LIMIT => {
+                Value::String(format!("({} bytes, not kept)", self.body.len()))
+            }
             None => Value::Null,
             Some(Ok(doc)) => reveal(doc, &self.opened),
             Some(Err(_)) => Value::String(String::from_utf8_lossy(&self.body).into_owned()),
@@ -393,6 +401,38 @@ mod tests {
                 "{method} {path}"
             );
         }
+    }
+
+    fn logged(body: &[u8]) -> Value {
+        let key = rustls::pki_types::PrivatePkcs8KeyDer::from(
+            rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256)
+                .unwrap()
+                .serialize_der(),
+        );
+        let decryptor = FieldDecryptor::new(key.secret_pkcs8_der()).unwrap();
+        let request = ApiRequest::new(
+            &decryptor,
+            Method::POST,
+            "/v3/offlinefacemch/tokens?x=1".into(),
+            Some("x=1".into()),
+            "/v3/offlinefacemch/tokens".into(),
+            None,
+            Bytes::copy_from_slice(body),
+        );
+        request.log_entry()
+    }
+
+    #[test]
+    fn log_entries_show_what_arrived() {
+        assert_eq!(
+            logged(br#"{"scene":"WEBSESSION"}"#),
+            json!({"method": "POST", "target": "/v3/offlinefacemch/tokens?x=1",
+                   "wechatpay_serial": null, "body": {"scene": "WEBSESSION"}})
+        );
+        assert_eq!(logged(b"")["body"], Value::Null);
+        assert_eq!(logged(b"scene=x")["body"], "scene=x");
+        let big = vec![b' '; LOGGED_BODY_LIMIT + 1];
+        assert_eq!(logged(&big)["body"], "(65537 bytes, not kept)");
     }
 
     #[test]

@@ -12,7 +12,7 @@ usage: wxface-sim [--state-dir DIR] [--port N] [--key-mode public-key|certificat
                   [--fault SPEC [--fault-count N]] [-- CMD ARGS...]
        wxface-sim --test-ids
 
-Serves a simulated WeChat Pay APIv3 (K12 terminate-contract) on https://127.0.0.1:PORT
+Serves a simulated WeChat Pay APIv3 (the K12 offline face-pay API) on https://127.0.0.1:PORT
 and prints one line: `wxface-sim listening on URL config=DIR/client.json`.
 Without CMD it serves until SIGINT/SIGTERM. With `-- CMD ARGS...` it runs CMD with
 WXFACE_SIM_URL, WXFACE_SIM_CONFIG and WXFACE_SIM_STATE_DIR set, then exits with CMD's
