@@ -6,14 +6,21 @@ use serde_json::Value;
 use crate::error::Error;
 
 /// A request to send: the method, the request target exactly as it goes on the wire (already
-/// percent-encoded; the signature covers these bytes) and the body bytes.
+/// percent-encoded; the signature covers these bytes) and the body.
 pub(crate) struct Call {
     /// The operation's name in messages, e.g. `"terminate-contract"`.
     pub name: &'static str,
     pub method: &'static str,
     pub target: String,
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Body>,
     pub success: Success,
+}
+
+/// The bytes of a body, sent as they are, and the id of the WeChat Pay key its sensitive
+/// fields were encrypted to (the request's `Wechatpay-Serial` must name it).
+pub(crate) struct Body {
+    pub bytes: Vec<u8>,
+    pub encrypted_for: Option<String>,
 }
 
 /// The documented success of an operation.

@@ -1,15 +1,18 @@
 //! The client: a merchant's signer, WeChat Pay's keys and a transport, immutable after
-//! construction and shared freely between threads.
+//! construction (but for the downloaded platform certificates, which are swapped as a whole)
+//! and shared freely between threads.
 
 use serde_json::Value;
 
 use crate::api_error::api_error;
 use crate::auth::RequestSigner;
 use crate::call::Call;
+use crate::certificates::CertificateRefresh;
 use crate::clock::unix_now;
 use crate::config::Config;
 use crate::error::Error;
-use crate::keys::{EncryptingKey, KeyStore};
+use crate::keyring::{KeyLookup, Keyring};
+use crate::keys::{ApiV3Key, EncryptingKey, Lookup};
 use crate::response::Response;
 use crate::transport::{RawResponse, Request, Transport};
 use crate::verify::verify_response;
@@ -19,9 +22,9 @@ use crate::verify::verify_response;
 #[derive(Debug)]
 pub struct Client {
     signer: RequestSigner,
-    keys: KeyStore,
-    /// The `Wechatpay-Serial` request header: the key WeChat Pay should sign responses with.
-    request_serial: String,
+    pub(crate) keys: Keyring,
+    pub(crate) apiv3_key: Option<ApiV3Key>,
+    pub(crate) certificates: CertificateRefresh,
     transport: Transport,
 }
 
@@ -30,18 +33,35 @@ impl Client {
     pub fn new(config: Config) -> Result<Client, Error> {
         let parts = config.into_parts()?;
         let transport = Transport::new(&parts.transport, &user_agent())?;
-        let request_serial = parts.keys.request_serial().unwrap_or_default().to_owned();
         Ok(Client {
             signer: parts.signer,
-            keys: parts.keys,
-            request_serial,
+            keys: Keyring::new(parts.keys),
+            apiv3_key: parts.apiv3_key,
+            certificates: CertificateRefresh::new(parts.auto_platform_certificates),
             transport,
         })
     }
 
-    /// The WeChat Pay key sensitive fields are encrypted to (the one `Wechatpay-Serial` names).
-    pub(crate) fn encryption_key(&self) -> Option<&EncryptingKey> {
-        self.keys.encryption_key().map(|(_, key)| key)
+    /// The WeChat Pay key sensitive fields are encrypted to, and its id (what the request's
+    /// `Wechatpay-Serial` then names).
+    /// In auto mode, a client that holds no usable WeChat Pay key downloads the certificates
+    /// before it sends anything: without a key nothing could verify the response (or encrypt
+    /// a field), and a request sent anyway might be carried out unverified.
+    pub(crate) fn ensure_usable_key(&self) -> Result<(), Error> {
+        if !self.certificates.auto() || self.keys.snapshot().any_usable(unix_now()) {
+            return Ok(());
+        }
+        self.refresh_when_due()?;
+        if self.keys.snapshot().any_usable(unix_now()) {
+            return Ok(());
+        }
+        Err(Error::signature(
+            "auto_platform_certificates: no usable WeChat Pay platform certificate (the last download held none inside its validity period, or failed less than 60 s ago); nothing was sent",
+        ))
+    }
+
+    pub(crate) fn encryption_key(&self) -> Option<(String, std::sync::Arc<EncryptingKey>)> {
+        self.keys.snapshot().preferred(unix_now())
     }
 
     /// Signs and sends one call, then checks the response: a non-2xx response becomes an
@@ -49,20 +69,8 @@ impl Client {
     /// verified and it is the operation's documented success. Every error about a response
     /// gets its HTTP status and Request-ID here, and nowhere else.
     pub(crate) fn execute(&self, call: &Call) -> Result<Response, Error> {
-        let body = call.body.as_deref();
-        let authorization =
-            self.signer
-                .authorization(call.method, &call.target, body.unwrap_or_default())?;
-        let headers = [
-            ("Authorization", authorization.as_str()),
-            ("Wechatpay-Serial", self.request_serial.as_str()),
-        ];
-        let response = self.transport.send(&Request {
-            method: call.method,
-            target: &call.target,
-            headers: &headers,
-            body,
-        })?;
+        self.ensure_usable_key()?;
+        let response = self.exchange(call)?;
         let json = self
             .check(call, &response)
             .map_err(|error| response.annotate(error))?;
@@ -70,6 +78,35 @@ impl Client {
         // Checked above: an empty body, or JSON, which is UTF-8.
         let body = String::from_utf8(response.body).unwrap_or_default();
         Ok(Response::new(response.status, &request_id, body, json))
+    }
+
+    /// Signs `call` and sends it; the response is not checked yet.
+    pub(crate) fn exchange(&self, call: &Call) -> Result<RawResponse, Error> {
+        let body = call.body.as_ref().map(|b| b.bytes.as_slice());
+        let authorization =
+            self.signer
+                .authorization(call.method, &call.target, body.unwrap_or_default())?;
+        // A body with encrypted fields names the key they were encrypted to; any other request
+        // names the key WeChat Pay should sign its response with.
+        let serial = match call.body.as_ref().and_then(|b| b.encrypted_for.clone()) {
+            Some(serial) => serial,
+            None => self
+                .keys
+                .snapshot()
+                .preferred(unix_now())
+                .map(|(id, _)| id)
+                .unwrap_or_default(),
+        };
+        let headers = [
+            ("Authorization", authorization.as_str()),
+            ("Wechatpay-Serial", serial.as_str()),
+        ];
+        self.transport.send(&Request {
+            method: call.method,
+            target: &call.target,
+            headers: &headers,
+            body,
+        })
     }
 
     fn check(&self, call: &Call, response: &RawResponse) -> Result<Option<Value>, Error> {
@@ -80,14 +117,30 @@ impl Client {
                 response.body_cut,
             ));
         }
+        self.refresh_for_unknown_serial(response.header("Wechatpay-Serial"));
         verify_response(
-            &self.keys,
+            &self.keys.snapshot(),
             |name| response.header(name),
             &response.body,
             unix_now(),
         )?;
         call.success
             .check(call.name, response.status, &response.body)
+    }
+
+    /// In auto mode, a signature by a key the client does not know is a reason to download
+    /// the certificates again (at most once per 60 s); the same response is then verified
+    /// with the new set. A failed refresh leaves the verification to fail on its own terms.
+    pub(crate) fn refresh_for_unknown_serial(&self, serial: Option<&str>) {
+        let Some(serial) = serial else { return };
+        if self.certificates.auto()
+            && matches!(
+                self.keys.snapshot().lookup(serial, unix_now()),
+                Lookup::Unknown
+            )
+        {
+            let _ = self.refresh_when_due();
+        }
     }
 }
 

@@ -1,25 +1,37 @@
-//! Verification of WeChat Pay responses: every 2xx response must carry a valid signature by a
-//! configured WeChat Pay key, over the raw body, made within 300 s of the local clock.
+//! Verification of what WeChat Pay signs — every 2xx response, and every notification: a
+//! valid signature by a WeChat Pay key the client holds (usable at that time), over the raw
+//! body, made within 300 s of the local clock. It fails closed.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::auth::{SIGNATURE_SCHEME, signed_lines};
+use crate::clock::utc_date;
 use crate::error::Error;
-use crate::keys::KeyStore;
+use crate::keyring::KeyLookup;
+use crate::keys::Lookup;
 
-/// How far a response's timestamp may be from the local clock, either way.
+/// How far a signed timestamp may be from the local clock, either way.
 pub(crate) const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// Prefix of the probe signatures WeChat Pay sends to check that clients verify.
 const PROBE_SIGNATURE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
+
+/// A signed message as it arrived: the four signature values and the raw body.
+pub(crate) struct Signed<'a> {
+    pub timestamp: &'a str,
+    pub nonce: &'a str,
+    pub signature: &'a str,
+    pub serial: &'a str,
+    pub body: &'a [u8],
+}
 
 /// Checks the signature headers of a response against `body`, failing closed.
 ///
 /// `header` looks up a response header by (case-insensitive) name. `now` is the local
 /// Unix time in seconds.
 pub fn verify_response<'h>(
-    keys: &KeyStore,
+    keys: &dyn KeyLookup,
     header: impl Fn(&str) -> Option<&'h str>,
     body: &[u8],
     now: i64,
@@ -42,36 +54,73 @@ pub fn verify_response<'h>(
             excerpt(scheme)
         )));
     }
-    let key = keys.get(serial).ok_or_else(|| {
-        Error::signature(format!(
-            "response is signed with key \"{}\", which is not configured (configure its WeChat Pay public key or platform certificate)",
-            excerpt(serial)
-        ))
-    })?;
-    if signature.starts_with(PROBE_SIGNATURE_PREFIX) {
-        return Err(Error::signature(
-            "response carries a WeChat Pay probe signature (WECHATPAY/SIGNTEST/...), which is never valid",
-        ));
-    }
-    let signature = STANDARD
-        .decode(signature)
-        .map_err(|_| Error::signature("response's Wechatpay-Signature is not base64"))?;
-    let sent_at: i64 = timestamp.parse().map_err(|_| {
-        Error::signature(format!(
-            "response's Wechatpay-Timestamp \"{}\" is not a Unix time",
-            excerpt(timestamp)
-        ))
-    })?;
-    let message = signed_lines(&[timestamp.as_bytes(), nonce.as_bytes(), body]);
-    key.verify_sig(&message, &signature).map_err(|_| {
-        Error::signature(format!(
-            "response signature does not verify with WeChat Pay key \"{serial}\": the response was altered or not sent by WeChat Pay"
-        ))
-    })?;
-    check_clock_skew(sent_at, now)
+    let signed = Signed {
+        timestamp,
+        nonce,
+        signature,
+        serial,
+        body,
+    };
+    verify_signed(keys, "response", &signed, now)
 }
 
-fn check_clock_skew(sent_at: i64, now: i64) -> Result<(), Error> {
+/// Checks a signed message (`what` names it in messages: "response", "notification").
+pub(crate) fn verify_signed(
+    keys: &dyn KeyLookup,
+    what: &str,
+    signed: &Signed<'_>,
+    now: i64,
+) -> Result<(), Error> {
+    let serial = signed.serial;
+    let key = match keys.lookup(serial, now) {
+        Lookup::Usable(key) => key,
+        Lookup::Unknown => {
+            return Err(Error::signature(format!(
+                "{what} is signed with key \"{}\", which is not configured (configure its WeChat Pay public key or platform certificate)",
+                excerpt(serial)
+            )));
+        }
+        Lookup::Expired(validity) => {
+            return Err(Error::signature(format!(
+                "{what} is signed with platform certificate {serial}, which expired on {} (UTC): configure WeChat Pay's current certificate or public key",
+                utc_date(validity.not_after)
+            )));
+        }
+        Lookup::NotYetValid(validity) => {
+            return Err(Error::signature(format!(
+                "{what} is signed with platform certificate {serial}, which is valid only from {} (UTC): check the local clock",
+                utc_date(validity.not_before)
+            )));
+        }
+    };
+    if signed.signature.starts_with(PROBE_SIGNATURE_PREFIX) {
+        return Err(Error::signature(format!(
+            "{what} carries a WeChat Pay probe signature (WECHATPAY/SIGNTEST/...), which is never valid"
+        )));
+    }
+    let signature = STANDARD
+        .decode(signed.signature)
+        .map_err(|_| Error::signature(format!("{what}'s Wechatpay-Signature is not base64")))?;
+    let sent_at: i64 = signed.timestamp.parse().map_err(|_| {
+        Error::signature(format!(
+            "{what}'s Wechatpay-Timestamp \"{}\" is not a Unix time",
+            excerpt(signed.timestamp)
+        ))
+    })?;
+    let message = signed_lines(&[
+        signed.timestamp.as_bytes(),
+        signed.nonce.as_bytes(),
+        signed.body,
+    ]);
+    key.verify_sig(&message, &signature).map_err(|_| {
+        Error::signature(format!(
+            "{what} signature does not verify with WeChat Pay key \"{serial}\": the {what} was altered or not sent by WeChat Pay"
+        ))
+    })?;
+    check_clock_skew(what, sent_at, now)
+}
+
+fn check_clock_skew(what: &str, sent_at: i64, now: i64) -> Result<(), Error> {
     let skew = now.saturating_sub(sent_at);
     if skew.abs() <= MAX_CLOCK_SKEW_SECS {
         return Ok(());
@@ -82,7 +131,7 @@ fn check_clock_skew(sent_at: i64, now: i64) -> Result<(), Error> {
         (skew.saturating_neg(), "ahead of")
     };
     Err(Error::signature(format!(
-        "response timestamp is {seconds} s {direction} the local clock (limit {MAX_CLOCK_SKEW_SECS} s): check the terminal's clock"
+        "{what} timestamp is {seconds} s {direction} the local clock (limit {MAX_CLOCK_SKEW_SECS} s): check the terminal's clock"
     )))
 }
 
@@ -107,9 +156,9 @@ mod tests {
     use crate::error::ErrorKind;
     use crate::test_vectors::{read_vector_file, vectors};
 
-    fn store() -> KeyStore {
+    fn store() -> crate::keys::KeyStore {
         let v = vectors();
-        let mut store = KeyStore::default();
+        let mut store = crate::keys::KeyStore::default();
         store
             .add_public_key(
                 "wechatpay_public_key_pem",
@@ -140,8 +189,9 @@ mod tests {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .and_then(|(_, v)| v.as_str())
         };
+        let keyring = crate::keyring::Keyring::new(store());
         verify_response(
-            &store(),
+            &keyring.snapshot(),
             lookup,
             response["body"].as_str().unwrap().as_bytes(),
             sent_at + now_offset,

@@ -192,6 +192,18 @@ const CONTRACT_FUNCTIONS: &[&str] = &[
     "wxface_query_deduction",
     "wxface_get_repayment_url",
     "wxface_request",
+    // 0.2: notifications and platform certificates.
+    "wxface_client_builder_set_apiv3_key",
+    "wxface_client_builder_set_auto_platform_certificates",
+    "wxface_client_refresh_platform_certificates",
+    "wxface_notification_parse",
+    "wxface_notification_id",
+    "wxface_notification_event_type",
+    "wxface_notification_create_time",
+    "wxface_notification_summary",
+    "wxface_notification_resource",
+    "wxface_notification_get",
+    "wxface_notification_free",
 ];
 
 /// Names of the functions the header declares (`name(` after a return type).

@@ -43,7 +43,8 @@
  * `wxface_create_auth_token`, `wxface_query_user`, `wxface_update_user`,
  * `wxface_get_authinfo`, `wxface_presign_contract`, `wxface_query_contract`,
  * `wxface_list_face_collections`, `wxface_query_face_collection`, `wxface_apply_deduction`,
- * `wxface_query_deduction`, `wxface_get_repayment_url`, `wxface_request`.
+ * `wxface_query_deduction`, `wxface_get_repayment_url`, `wxface_request`,
+ * `wxface_notification_parse`, `wxface_client_refresh_platform_certificates`.
  */
 typedef struct wxface_client wxface_client;
 
@@ -60,7 +61,8 @@ typedef struct wxface_client wxface_client;
  * `wxface_client_builder_add_platform_certificate_file`, `wxface_client_builder_set_base_url`,
  * `wxface_client_builder_set_backup_base_url`, `wxface_client_builder_add_root_ca_pem`,
  * `wxface_client_builder_add_root_ca_file`, `wxface_client_builder_set_timeouts`,
- * `wxface_client_builder_set_proxy`, `wxface_client_builder_build`,
+ * `wxface_client_builder_set_proxy`, `wxface_client_builder_set_apiv3_key`,
+ * `wxface_client_builder_set_auto_platform_certificates`, `wxface_client_builder_build`,
  * `wxface_client_builder_free`.
  */
 typedef struct wxface_client_builder wxface_client_builder;
@@ -76,6 +78,18 @@ typedef struct wxface_client_builder wxface_client_builder;
  * `wxface_error_request_sent`, `wxface_error_free`.
  */
 typedef struct wxface_error wxface_error;
+
+/**
+ * A notification WeChat Pay sent, once its signature, timestamp and encryption checked out.
+ * Immutable; several threads may read it at once. Owned by the caller, who frees it with
+ * `wxface_notification_free`; every string its accessors return lives until then.
+ *
+ * Functions: `wxface_notification_parse`, `wxface_notification_id`,
+ * `wxface_notification_event_type`, `wxface_notification_create_time`,
+ * `wxface_notification_summary`, `wxface_notification_resource`, `wxface_notification_get`,
+ * `wxface_notification_free`.
+ */
+typedef struct wxface_notification wxface_notification;
 
 /**
  * What WeChat Pay answered to a successful call, after its signature verified. Immutable;
@@ -244,6 +258,28 @@ wxface_status wxface_client_builder_set_proxy(wxface_client_builder *builder,
                                               wxface_error **err);
 
 /**
+ * The merchant's APIv3 key: exactly 32 bytes (otherwise `WXFACE_ERR_CONFIG`, which gives the
+ * length only). It decrypts notifications and downloaded platform certificates. A secret: the
+ * bytes are copied, never shown, and wiped when the client is freed; the caller may wipe its
+ * buffer after the call.
+ */
+wxface_status wxface_client_builder_set_apiv3_key(wxface_client_builder *builder,
+                                                  const uint8_t *key,
+                                                  size_t key_len,
+                                                  wxface_error **err);
+
+/**
+ * Non-zero: the client downloads WeChat Pay's platform certificates by itself, on the
+ * caller's thread (never on a hidden one): at the first call when it holds no usable
+ * verification key, and when a response or a notification names an unknown certificate (at
+ * most once per 60 s). Needs the APIv3 key; such a client may be built without any
+ * configured verification key.
+ */
+wxface_status wxface_client_builder_set_auto_platform_certificates(wxface_client_builder *builder,
+                                                                   int enabled,
+                                                                   wxface_error **err);
+
+/**
  * Builds the client. Consumes (frees) the builder whatever the outcome: do not use or
  * free it afterwards. On success `*client_out` receives the client.
  */
@@ -291,6 +327,20 @@ wxface_status wxface_terminate_contract(const wxface_client *client,
                                         const char *organization_id,
                                         const char *user_id,
                                         wxface_error **err);
+
+/**
+ * Downloads WeChat Pay's platform certificates (`GET /v3/certificates`), decrypts and checks
+ * each one (a certificate is only used inside its validity period), verifies the response,
+ * and replaces the client's set of downloaded certificates in one step: calls running on
+ * other threads see the old set or the new one, never a partial one. Configured keys stay.
+ * `*count_out` (may be NULL) receives how many downloaded certificates are now held and
+ * inside their validity period. Needs the APIv3 key (`WXFACE_ERR_CONFIG` otherwise); a
+ * download that fails AES-GCM authentication (wrong APIv3 key) is `WXFACE_ERR_SIGNATURE` and
+ * the old set stays.
+ */
+wxface_status wxface_client_refresh_platform_certificates(const wxface_client *client,
+                                                          uint32_t *count_out,
+                                                          wxface_error **err);
 
 /**
  * The status of the failed call; `WXFACE_ERR_INVALID_ARGUMENT` if `err` is NULL.
@@ -497,6 +547,65 @@ wxface_status wxface_get_repayment_url(const wxface_client *client,
                                        const char *out_user_id,
                                        wxface_response **response_out,
                                        wxface_error **err);
+
+/**
+ * Verifies and decrypts a notification. Give the values of its `Wechatpay-Timestamp`,
+ * `Wechatpay-Nonce`, `Wechatpay-Signature` and `Wechatpay-Serial` headers and the raw body
+ * exactly as received. Any event type is accepted.
+ *
+ * `WXFACE_ERR_SIGNATURE`: an empty header value, a signature that does not verify over
+ * `timestamp\nnonce\nbody\n`, a serial that names no usable key, a timestamp more than 300 s
+ * from the local clock, or a resource that fails AES-256-GCM authentication (wrong APIv3 key
+ * or tampering) — the message says which. `WXFACE_ERR_RESPONSE`: not the documented JSON
+ * envelope, an algorithm other than `AEAD_AES_256_GCM`, or a body over 1 MiB.
+ * `WXFACE_ERR_CONFIG`: no APIv3 key configured. NULL pointers: `WXFACE_ERR_INVALID_ARGUMENT`.
+ */
+wxface_status wxface_notification_parse(const wxface_client *client,
+                                        const char *wechatpay_timestamp,
+                                        const char *wechatpay_nonce,
+                                        const char *wechatpay_signature,
+                                        const char *wechatpay_serial,
+                                        const uint8_t *body,
+                                        size_t body_len,
+                                        wxface_notification **notification_out,
+                                        wxface_error **err);
+
+/**
+ * The notification's `id` (de-duplicate on it: the same notification may arrive twice).
+ */
+const char *wxface_notification_id(const wxface_notification *n);
+
+/**
+ * The `event_type`, e.g. `FACEPAY.USER_STATE_CHANGE`.
+ */
+const char *wxface_notification_event_type(const wxface_notification *n);
+
+/**
+ * The `create_time` (RFC 3339, as sent).
+ */
+const char *wxface_notification_create_time(const wxface_notification *n);
+
+/**
+ * The `summary`, or `""`.
+ */
+const char *wxface_notification_summary(const wxface_notification *n);
+
+/**
+ * The decrypted resource: its plaintext (JSON text for every documented event).
+ */
+const char *wxface_notification_resource(const wxface_notification *n);
+
+/**
+ * The value an RFC 6901 JSON pointer names in the decrypted resource (`"/user_id"`), given
+ * as `wxface_response_get` gives values; `""` when nothing matches. Valid until the
+ * notification is freed.
+ */
+const char *wxface_notification_get(const wxface_notification *n, const char *json_pointer);
+
+/**
+ * Frees a notification and every string it gave out. NULL is a no-op.
+ */
+void wxface_notification_free(wxface_notification *n);
 
 /**
  * Signs and sends `method target` and verifies the response, like the K12 operations.

@@ -20,6 +20,15 @@ pub(crate) const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Reads the file `path` named by setting `key`.
 pub(crate) fn read_setting_file(key: &str, path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
     let shown = shown_path(key, path)?;
+    read_file_shown_as(key, path, &shown)
+}
+
+/// Reads the file `path` named by setting `key`, calling it `shown` in errors.
+pub(crate) fn read_file_shown_as(
+    key: &str,
+    path: &Path,
+    shown: &str,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let file = open_without_blocking(path).map_err(|e| match special_file_kind(path) {
         Some(kind) => Error::config(format!("{key}: {shown} is {kind}, not a regular file")),
         None => Error::config(format!("{key}: cannot read {shown}: {e}")),
@@ -51,7 +60,7 @@ pub(crate) fn read_setting_file(key: &str, path: &Path) -> Result<Zeroizing<Vec<
 
 /// The path as an error may quote it; a PEM document or other text given where a path belongs
 /// is refused without being quoted (it may be the private key).
-fn shown_path(key: &str, path: &Path) -> Result<String, Error> {
+pub(crate) fn shown_path(key: &str, path: &Path) -> Result<String, Error> {
     let text = path.to_string_lossy();
     if text.contains("-----BEGIN") || text.contains("-----END") {
         return Err(Error::config(format!(

@@ -13,11 +13,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use self::files::read_setting_file;
+use self::files::{read_file_shown_as, read_setting_file, shown_path};
 use self::url::{ENDPOINT, PROXY, checked_url};
 use crate::auth::RequestSigner;
 use crate::error::Error;
-use crate::keys::{KeyStore, MerchantKey, parse_root_certificates};
+use crate::keys::{ApiV3Key, KeyStore, MerchantKey, parse_root_certificates};
 use crate::transport::TransportSettings;
 
 /// The live service's primary host.
@@ -35,6 +35,8 @@ pub struct Config {
     merchant_serial_no: Option<String>,
     private_key: Option<Arc<MerchantKey>>,
     keys: KeyStore,
+    apiv3_key: Option<ApiV3Key>,
+    auto_platform_certificates: bool,
     transport: TransportSettings,
 }
 
@@ -42,6 +44,8 @@ pub struct Config {
 pub(crate) struct ClientParts {
     pub signer: RequestSigner,
     pub keys: KeyStore,
+    pub apiv3_key: Option<ApiV3Key>,
+    pub auto_platform_certificates: bool,
     pub transport: TransportSettings,
 }
 
@@ -52,6 +56,8 @@ impl Default for Config {
             merchant_serial_no: None,
             private_key: None,
             keys: KeyStore::default(),
+            apiv3_key: None,
+            auto_platform_certificates: false,
             transport: TransportSettings {
                 base_url: DEFAULT_BASE_URL.to_owned(),
                 backup_base_url: None,
@@ -168,6 +174,40 @@ impl Config {
         self.keys.add_platform_certificates(&source, &pem).map(drop)
     }
 
+    /// The merchant's APIv3 key (exactly 32 bytes, set in the merchant platform): decrypts
+    /// notifications and downloaded platform certificates.
+    pub fn set_apiv3_key(&mut self, key: &[u8]) -> Result<(), Error> {
+        self.apiv3_key = Some(ApiV3Key::new("apiv3_key", key)?);
+        Ok(())
+    }
+
+    /// The APIv3 key from a file (its 32 bytes; a trailing line break is ignored).
+    pub fn set_apiv3_key_file(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        const SETTING: &str = "apiv3_key_file";
+        let path = path.as_ref();
+        let mut shown = shown_path(SETTING, path)?;
+        // apiv3_key and apiv3_key_file swapped would put the key where a path belongs: a
+        // value of a key's length without a folder in it is never quoted.
+        if path.as_os_str().len() == crate::keys::APIV3_KEY_LEN
+            && !path.to_string_lossy().contains(std::path::MAIN_SEPARATOR)
+        {
+            shown = "the given path (32 bytes, as long as an APIv3 key: the key itself goes in apiv3_key)".into();
+        }
+        let bytes = read_file_shown_as(SETTING, path, &shown)?;
+        let key = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        let key = key.strip_suffix(b"\r").unwrap_or(key);
+        self.apiv3_key = Some(ApiV3Key::new(&format!("{SETTING}: {shown}"), key)?);
+        Ok(())
+    }
+
+    /// Downloads WeChat Pay's platform certificates by itself, on the caller's thread: at the
+    /// first call when no configured key can verify, and when a response or a notification
+    /// names an unknown certificate (at most once per 60 s). Needs the APIv3 key; a client in
+    /// this mode may be built without any configured verification key.
+    pub fn set_auto_platform_certificates(&mut self, enabled: bool) {
+        self.auto_platform_certificates = enabled;
+    }
+
     /// The API endpoint, `https://host[:port]`. Default `https://api.mch.weixin.qq.com`.
     pub fn set_base_url(&mut self, url: &str) -> Result<(), Error> {
         self.transport.base_url = checked_url("base_url", url, &ENDPOINT)?;
@@ -220,9 +260,14 @@ impl Config {
     fn check_complete(&self) -> Result<(), Error> {
         self.merchant()?;
         self.private_key()?;
-        if self.keys.is_empty() {
+        if self.auto_platform_certificates && self.apiv3_key.is_none() {
             return Err(Error::config(
-                "no WeChat Pay verification key: set wechatpay_public_key_id with wechatpay_public_key_pem/_file, or platform_certificates_pem/platform_certificate_files",
+                "auto_platform_certificates: needs the APIv3 key (apiv3_key or apiv3_key_file) to decrypt the downloaded certificates",
+            ));
+        }
+        if self.keys.is_empty() && !self.auto_platform_certificates {
+            return Err(Error::config(
+                "no WeChat Pay verification key: set wechatpay_public_key_id with wechatpay_public_key_pem/_file, or platform_certificates_pem/platform_certificate_files (or auto_platform_certificates with apiv3_key)",
             ));
         }
         Ok(())
@@ -257,6 +302,8 @@ impl Config {
         Ok(ClientParts {
             signer,
             keys: self.keys,
+            apiv3_key: self.apiv3_key,
+            auto_platform_certificates: self.auto_platform_certificates,
             transport: self.transport,
         })
     }
@@ -301,7 +348,7 @@ mod tests {
         assert_eq!(config.transport.connect_timeout, Duration::from_secs(5));
         assert_eq!(config.transport.request_timeout, Duration::from_secs(15));
         assert_eq!(
-            config.keys.request_serial(),
+            config.keys.preferred(0).map(|p| p.0),
             Some("PUB_KEY_ID_0119000000012025000000000001")
         );
         config.check_complete().unwrap();

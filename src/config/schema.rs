@@ -54,6 +54,9 @@ schema! {
     connect_timeout_ms: Millis,
     request_timeout_ms: Millis,
     proxy: Text,
+    apiv3_key: Secret,
+    apiv3_key_file: Text,
+    auto_platform_certificates: Flag,
 }
 
 /// A key's type: how its JSON value is checked and what it becomes.
@@ -66,6 +69,7 @@ struct Text;
 struct Secret;
 struct Texts;
 struct Millis;
+struct Flag;
 
 impl Kind for Text {
     type Value = String;
@@ -102,6 +106,15 @@ impl Kind for Texts {
                 _ => Err(wrong_type(key, "an array of strings")),
             })
             .collect()
+    }
+}
+
+impl Kind for Flag {
+    type Value = bool;
+    fn read(key: &str, value: Value) -> Result<bool, Error> {
+        value
+            .as_bool()
+            .ok_or_else(|| wrong_type(key, "true or false"))
     }
 }
 
@@ -203,6 +216,19 @@ fn apply(d: Document, config: &mut Config, path: &dyn Fn(&str) -> PathBuf) -> Re
     }
     if let Some(proxy) = d.proxy {
         config.set_proxy(&proxy)?;
+    }
+    match (d.apiv3_key, d.apiv3_key_file) {
+        (Some(key), None) => config.set_apiv3_key(key.as_bytes())?,
+        (None, Some(file)) => config.set_apiv3_key_file(path(&file))?,
+        (Some(_), Some(_)) => {
+            return Err(Error::config(
+                "apiv3_key and apiv3_key_file: give exactly one, not both",
+            ));
+        }
+        (None, None) => {}
+    }
+    if let Some(enabled) = d.auto_platform_certificates {
+        config.set_auto_platform_certificates(enabled);
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `wxface_client_builder`: the C-native way to configure a client, one setter per key.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 use std::ptr;
 
 use super::args::{arg_bytes, arg_mut, arg_out, arg_str, free_box};
@@ -23,7 +23,8 @@ use crate::error::Error;
 /// `wxface_client_builder_add_platform_certificate_file`, `wxface_client_builder_set_base_url`,
 /// `wxface_client_builder_set_backup_base_url`, `wxface_client_builder_add_root_ca_pem`,
 /// `wxface_client_builder_add_root_ca_file`, `wxface_client_builder_set_timeouts`,
-/// `wxface_client_builder_set_proxy`, `wxface_client_builder_build`,
+/// `wxface_client_builder_set_proxy`, `wxface_client_builder_set_apiv3_key`,
+/// `wxface_client_builder_set_auto_platform_certificates`, `wxface_client_builder_build`,
 /// `wxface_client_builder_free`.
 pub struct wxface_client_builder {
     config: Config,
@@ -255,6 +256,43 @@ pub unsafe extern "C" fn wxface_client_builder_set_proxy(
         // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
         let (proxy_url, config) = unsafe { (arg_str("proxy_url", proxy_url)?, config(builder)?) };
         config.set_proxy(proxy_url)
+    })
+}
+
+/// The merchant's APIv3 key: exactly 32 bytes (otherwise `WXFACE_ERR_CONFIG`, which gives the
+/// length only). It decrypts notifications and downloaded platform certificates. A secret: the
+/// bytes are copied, never shown, and wiped when the client is freed; the caller may wipe its
+/// buffer after the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_client_builder_set_apiv3_key(
+    builder: *mut wxface_client_builder,
+    key: *const u8,
+    key_len: usize,
+    err: *mut *mut wxface_error,
+) -> wxface_status {
+    ffi_boundary!(err, || {
+        // SAFETY: each pointer is NULL or valid for the call (the header's conventions).
+        let (key, config) = unsafe { (arg_bytes("key", key, key_len)?, config(builder)?) };
+        config.set_apiv3_key(key)
+    })
+}
+
+/// Non-zero: the client downloads WeChat Pay's platform certificates by itself, on the
+/// caller's thread (never on a hidden one): at the first call when it holds no usable
+/// verification key, and when a response or a notification names an unknown certificate (at
+/// most once per 60 s). Needs the APIv3 key; such a client may be built without any
+/// configured verification key.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_client_builder_set_auto_platform_certificates(
+    builder: *mut wxface_client_builder,
+    enabled: c_int,
+    err: *mut *mut wxface_error,
+) -> wxface_status {
+    ffi_boundary!(err, || {
+        // SAFETY: `builder` is NULL or valid for the call (the header's conventions).
+        let config = unsafe { config(builder)? };
+        config.set_auto_platform_certificates(enabled != 0);
+        Ok(())
     })
 }
 

@@ -18,7 +18,8 @@ use crate::config::Config;
 /// `wxface_create_auth_token`, `wxface_query_user`, `wxface_update_user`,
 /// `wxface_get_authinfo`, `wxface_presign_contract`, `wxface_query_contract`,
 /// `wxface_list_face_collections`, `wxface_query_face_collection`, `wxface_apply_deduction`,
-/// `wxface_query_deduction`, `wxface_get_repayment_url`, `wxface_request`.
+/// `wxface_query_deduction`, `wxface_get_repayment_url`, `wxface_request`,
+/// `wxface_notification_parse`, `wxface_client_refresh_platform_certificates`.
 pub struct wxface_client {
     client: Client,
 }
@@ -113,5 +114,31 @@ pub unsafe extern "C" fn wxface_terminate_contract(
             )
         };
         client.terminate_contract(organization_id, user_id)
+    })
+}
+
+/// Downloads WeChat Pay's platform certificates (`GET /v3/certificates`), decrypts and checks
+/// each one (a certificate is only used inside its validity period), verifies the response,
+/// and replaces the client's set of downloaded certificates in one step: calls running on
+/// other threads see the old set or the new one, never a partial one. Configured keys stay.
+/// `*count_out` (may be NULL) receives how many downloaded certificates are now held and
+/// inside their validity period. Needs the APIv3 key (`WXFACE_ERR_CONFIG` otherwise); a
+/// download that fails AES-GCM authentication (wrong APIv3 key) is `WXFACE_ERR_SIGNATURE` and
+/// the old set stays.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wxface_client_refresh_platform_certificates(
+    client: *const wxface_client,
+    count_out: *mut u32,
+    err: *mut *mut wxface_error,
+) -> wxface_status {
+    ffi_boundary!(err, || {
+        // SAFETY: `client` is NULL or valid for the call (the header's conventions).
+        let client = unsafe { client_arg(client)? };
+        let count = client.refresh_platform_certificates()?;
+        // SAFETY: `count_out` is NULL or writable for the call (the header's conventions).
+        if let Some(out) = unsafe { count_out.as_mut() } {
+            *out = u32::try_from(count).unwrap_or(u32::MAX);
+        }
+        Ok(())
     })
 }

@@ -40,7 +40,7 @@ impl From<Response> for wxface_response {
 /// A value as `wxface_response_get` gives it: a string as its UTF-8 text without quotes
 /// (as quoted JSON text when it holds U+0000, so that nothing is cut), anything else as
 /// compact JSON.
-fn as_text(value: &Value) -> String {
+pub(crate) fn as_text(value: &Value) -> String {
     match value {
         Value::String(text) if !text.contains('\0') => text.clone(),
         other => other.to_string(),

@@ -3,13 +3,16 @@
 //! Key formats are read with the `rsa` crate (precise error messages); signing, verifying and
 //! encrypting sensitive fields (RSA-OAEP) run on aws-lc-rs (fast, constant-time).
 
+mod apiv3;
 mod encrypt;
 mod merchant;
 mod pem;
 mod store;
 
+pub(crate) use apiv3::KEY_LEN as APIV3_KEY_LEN;
+pub use apiv3::{ApiV3Key, Undecryptable};
 pub use merchant::MerchantKey;
-pub use store::KeyStore;
+pub use store::{KeyStore, Lookup};
 
 pub(crate) use encrypt::EncryptingKey;
 pub(crate) use pem::parse_root_certificates;

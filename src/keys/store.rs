@@ -20,23 +20,33 @@ use crate::error::Error;
 #[derive(Default, Clone)]
 pub struct KeyStore {
     keys: HashMap<String, WechatpayKey>,
-    /// The id the client announces in its own `Wechatpay-Serial` request header.
-    preferred: Option<Preferred>,
 }
 
 /// One WeChat Pay public key: for verifying its signatures and encrypting sensitive fields
-/// to it.
+/// to it. A platform certificate's key is usable only inside the certificate's validity.
 #[derive(Clone)]
 struct WechatpayKey {
     verify: ParsedPublicKey,
     encrypt: Arc<EncryptingKey>,
+    /// `None` for a public key (no validity period); else the certificate's, in Unix seconds.
+    validity: Option<Validity>,
 }
 
-#[derive(Clone)]
-struct Preferred {
-    id: String,
-    /// Public-key ids outrank certificates; among certificates the newest wins.
-    rank: (bool, u64),
+/// A certificate's validity period, in Unix seconds (both ends included).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validity {
+    pub not_before: i64,
+    pub not_after: i64,
+}
+
+/// What a key id names at a given time.
+pub enum Lookup<'a> {
+    Usable(&'a ParsedPublicKey),
+    Unknown,
+    /// A platform certificate past its `not_after`.
+    Expired(Validity),
+    /// A platform certificate before its `not_before`.
+    NotYetValid(Validity),
 }
 
 impl KeyStore {
@@ -71,11 +81,12 @@ impl KeyStore {
                 )));
             }
         };
-        self.insert(id.to_owned(), source, &spki_der, (true, 0))
+        self.insert(id.to_owned(), source, &spki_der, None)
     }
 
     /// Adds every platform certificate in a PEM document; each is stored under its serial
-    /// (uppercase hex, as WeChat Pay writes it). Returns the serials added.
+    /// (uppercase hex, as WeChat Pay writes it) with its validity period. Returns the serials
+    /// added.
     pub fn add_platform_certificates(
         &mut self,
         source: &str,
@@ -96,8 +107,15 @@ impl KeyStore {
                 ))
             })?;
             check_rsa_bits(source, key.size())?;
-            let not_before = tbs.validity().not_before.to_unix_duration().as_secs();
-            self.insert(serial.clone(), source, &spki, (false, not_before))?;
+            let validity = tbs.validity();
+            let seconds = |t: x509_cert::time::Time| {
+                i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+            };
+            let validity = Validity {
+                not_before: seconds(validity.not_before),
+                not_after: seconds(validity.not_after),
+            };
+            self.insert(serial.clone(), source, &spki, Some(validity))?;
             serials.push(serial);
         }
         Ok(serials)
@@ -108,38 +126,58 @@ impl KeyStore {
         id: String,
         source: &str,
         spki_der: &[u8],
-        rank: (bool, u64),
+        validity: Option<Validity>,
     ) -> Result<(), Error> {
         let verify = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der)
             .map_err(|e| Error::config(format!("{source} holds a key that aws-lc rejects: {e}")))?;
         let encrypt = Arc::new(EncryptingKey::from_spki_der(source, spki_der)?);
-        if self.preferred.as_ref().is_none_or(|p| rank >= p.rank) {
-            self.preferred = Some(Preferred {
-                id: id.clone(),
-                rank,
-            });
-        }
-        self.keys.insert(id, WechatpayKey { verify, encrypt });
+        self.keys.insert(
+            id,
+            WechatpayKey {
+                verify,
+                encrypt,
+                validity,
+            },
+        );
         Ok(())
     }
 
-    /// The key for an id from `Wechatpay-Serial`. Ids are opaque strings, matched exactly
-    /// (certificate serials are stored in uppercase hex, as WeChat Pay sends them).
-    pub fn get(&self, id: &str) -> Option<&ParsedPublicKey> {
-        self.keys.get(id).map(|key| &key.verify)
+    /// What the id from `Wechatpay-Serial` names at Unix time `now`. Ids are opaque strings,
+    /// matched exactly (certificate serials are stored in uppercase hex, as WeChat Pay sends
+    /// them).
+    pub fn lookup(&self, id: &str, now: i64) -> Lookup<'_> {
+        match self.keys.get(id) {
+            None => Lookup::Unknown,
+            Some(key) => match key.validity {
+                Some(v) if now > v.not_after => Lookup::Expired(v),
+                Some(v) if now < v.not_before => Lookup::NotYetValid(v),
+                _ => Lookup::Usable(&key.verify),
+            },
+        }
     }
 
-    /// The key sensitive fields are encrypted to, and its id (what the request's
-    /// `Wechatpay-Serial` must name): the same key as [`KeyStore::request_serial`].
-    pub fn encryption_key(&self) -> Option<(&str, &EncryptingKey)> {
-        let id = self.request_serial()?;
-        self.keys.get(id).map(|key| (id, key.encrypt.as_ref()))
+    /// The key usable at `now` that requests should name in `Wechatpay-Serial` (and that
+    /// sensitive fields are encrypted to): a public key first, else the platform certificate
+    /// that became valid last.
+    pub fn preferred(&self, now: i64) -> Option<(&str, &Arc<EncryptingKey>, i64)> {
+        self.keys
+            .iter()
+            .filter_map(|(id, key)| match key.validity {
+                None => Some((id.as_str(), &key.encrypt, i64::MAX)),
+                Some(v) if (v.not_before..=v.not_after).contains(&now) => {
+                    Some((id.as_str(), &key.encrypt, v.not_before))
+                }
+                Some(_) => None,
+            })
+            .max_by(|a, b| a.2.cmp(&b.2).then_with(|| a.0.cmp(b.0)))
     }
 
-    /// The id to send in the request's `Wechatpay-Serial`: the public-key id when one is
-    /// configured, else the newest platform certificate's serial.
-    pub fn request_serial(&self) -> Option<&str> {
-        self.preferred.as_ref().map(|p| p.id.as_str())
+    /// How many keys are usable at `now`.
+    pub fn usable(&self, now: i64) -> usize {
+        self.keys
+            .keys()
+            .filter(|id| matches!(self.lookup(id, now), Lookup::Usable(_)))
+            .count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -215,13 +253,40 @@ mod tests {
         store
             .add_public_key("wechatpay_public_key_pem", "PUB_KEY_ID_1", &pem)
             .unwrap();
-        assert_eq!(store.request_serial(), Some("PUB_KEY_ID_1"));
-        assert!(store.get("PUB_KEY_ID_1").is_some());
-        assert!(store.get("PUB_KEY_ID_2").is_none());
+        assert_eq!(store.preferred(0).map(|p| p.0), Some("PUB_KEY_ID_1"));
+        assert!(matches!(store.lookup("PUB_KEY_ID_1", 0), Lookup::Usable(_)));
+        assert!(matches!(store.lookup("PUB_KEY_ID_2", 0), Lookup::Unknown));
         assert!(
-            store.get("pub_key_id_1").is_none(),
+            matches!(store.lookup("pub_key_id_1", 0), Lookup::Unknown),
             "ids are matched exactly"
         );
+    }
+
+    #[test]
+    fn a_platform_certificate_is_usable_inside_its_validity_only() {
+        let mut store = KeyStore::default();
+        let pem = read_vector_file("platform_test_certificate.pem");
+        let serials = store.add_platform_certificates("c", &pem).unwrap();
+        assert_eq!(serials, ["5157F09EFDC096DE15EBE81A47057A7232F1B8E1"]);
+        let Lookup::Expired(v) = store.lookup(&serials[0], i64::MAX - 1) else {
+            panic!("expired")
+        };
+        assert!(v.not_before < v.not_after);
+        assert!(matches!(
+            store.lookup(&serials[0], v.not_before),
+            Lookup::Usable(_)
+        ));
+        assert!(matches!(
+            store.lookup(&serials[0], v.not_after),
+            Lookup::Usable(_)
+        ));
+        assert!(matches!(
+            store.lookup(&serials[0], v.not_before - 1),
+            Lookup::NotYetValid(_)
+        ));
+        assert_eq!(store.preferred(v.not_after + 1).map(|p| p.0), None);
+        assert_eq!(store.usable(v.not_before), 1);
+        assert_eq!(store.usable(v.not_after + 1), 0);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! encryption and response verification as the typed operations.
 
 use crate::arguments::parse_json_argument;
-use crate::call::{Call, Success};
+use crate::call::{Body, Call, Success};
 use crate::client::Client;
 use crate::error::Error;
 use crate::response::Response;
@@ -48,7 +48,10 @@ impl Client {
             Some(text) => {
                 let value = parse_json_argument("body_json", text)?;
                 Some(match encrypt.is_empty() {
-                    true => text.as_bytes().to_vec(),
+                    true => Body {
+                        bytes: text.as_bytes().to_vec(),
+                        encrypted_for: None,
+                    },
                     false => self.json_body(OP, value, encrypt, Absent::Refuse)?,
                 })
             }

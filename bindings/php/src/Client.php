@@ -257,6 +257,80 @@ final class Client
         );
     }
 
+    /**
+     * Verifies and decrypts a notification WeChat Pay POSTed to your notify URL. $headers: the
+     * request's headers in any shape (names in any case, $_SERVER-style HTTP_… keys, PSR-7
+     * getHeaders() lists); $body: the raw body exactly as received. Any event type is accepted.
+     * Reply 204 when this returns; 4xx with {"code":"FAIL","message":…} when it throws, and
+     * WeChat Pay sends it again.
+     *
+     * @param array<mixed> $headers
+     *
+     * @throws Exception\SignatureException a header is missing, the signature does not verify, the
+     *         serial names no usable key, the timestamp is over 300 s off, or the resource does not
+     *         decrypt with the APIv3 key (the message says which)
+     * @throws Exception\ResponseException  the body is not the documented envelope, or over 1 MiB
+     * @throws ConfigException              the client has no APIv3 key
+     */
+    public function parseNotification(array $headers, string $body): Notification
+    {
+        [$timestamp, $nonce, $signature, $serial] = NotificationHeaders::from($headers);
+        $length = strlen($body);
+        // The body is `const uint8_t *`: FFI passes PHP strings only as `char *`, so copy it.
+        $bytes = $this->native->new('uint8_t[' . max(1, $length) . ']');
+        FFI::memcpy($bytes, $body, $length);
+        $notification = $this->native->new('wxface_notification*');
+        $err = $this->native->new('wxface_error*');
+        $status = $this->native->notificationParse(
+            $this->handle,
+            $timestamp,
+            $nonce,
+            $signature,
+            $serial,
+            $bytes,
+            $length,
+            FFI::addr($notification),
+            FFI::addr($err),
+        );
+        if ($status !== Status::OK) {
+            throw NativeError::take($this->native, $status, $err);
+        }
+
+        return Notification::take($this->native, $notification);
+    }
+
+    /**
+     * parseNotification() with the current request's headers (getallheaders(), else $_SERVER)
+     * and body (php://input): the one call a notify.php needs.
+     */
+    public function parseNotificationFromGlobals(): Notification
+    {
+        $body = file_get_contents('php://input');
+
+        return $this->parseNotification(NotificationHeaders::ofCurrentRequest(), $body === false ? '' : $body);
+    }
+
+    /**
+     * Downloads WeChat Pay's platform certificates now and swaps them in at once (other threads
+     * see the old set or the new one). Returns how many downloaded certificates are held and
+     * inside their validity period. Needs the APIv3 key.
+     *
+     * @throws Exception\SignatureException the download does not decrypt with the APIv3 key or does
+     *         not verify (the old set stays)
+     * @throws Exception\ApiException       WeChat Pay refused (merchants with only a public key may get 403/404)
+     */
+    public function refreshPlatformCertificates(): int
+    {
+        $count = $this->native->new('uint32_t');
+        $err = $this->native->new('wxface_error*');
+        $status = $this->native->clientRefreshPlatformCertificates($this->handle, FFI::addr($count), FFI::addr($err));
+        if ($status !== Status::OK) {
+            throw NativeError::take($this->native, $status, $err);
+        }
+
+        return $count->cdata;
+    }
+
     public function __destruct()
     {
         if ($this->handle !== null) {

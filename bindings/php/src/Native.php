@@ -224,6 +224,40 @@ final class Native
     }
 
     /**
+     * wxface_status wxface_client_builder_set_apiv3_key(
+     *     wxface_client_builder *builder,
+     *     const uint8_t *key,
+     *     size_t key_len,
+     *     wxface_error **err);
+     *
+     * The merchant's APIv3 key: exactly 32 bytes (otherwise `WXFACE_ERR_CONFIG`, which gives the
+     * length only). It decrypts notifications and downloaded platform certificates. A secret: the
+     * bytes are copied, never shown, and wiped when the client is freed; the caller may wipe its
+     * buffer after the call.
+     */
+    public function clientBuilderSetApiv3Key(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_client_builder_set_apiv3_key(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_client_builder_set_auto_platform_certificates(
+     *     wxface_client_builder *builder,
+     *     int enabled,
+     *     wxface_error **err);
+     *
+     * Non-zero: the client downloads WeChat Pay's platform certificates by itself, on the
+     * caller's thread (never on a hidden one): at the first call when it holds no usable
+     * verification key, and when a response or a notification names an unknown certificate (at
+     * most once per 60 s). Needs the APIv3 key; such a client may be built without any
+     * configured verification key.
+     */
+    public function clientBuilderSetAutoPlatformCertificates(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_client_builder_set_auto_platform_certificates(...$arguments);
+    }
+
+    /**
      * wxface_status wxface_client_builder_build(
      *     wxface_client_builder *builder,
      *     wxface_client **client_out,
@@ -304,6 +338,26 @@ final class Native
     public function terminateContract(mixed ...$arguments): mixed
     {
         return $this->ffi->wxface_terminate_contract(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_client_refresh_platform_certificates(
+     *     const wxface_client *client,
+     *     uint32_t *count_out,
+     *     wxface_error **err);
+     *
+     * Downloads WeChat Pay's platform certificates (`GET /v3/certificates`), decrypts and checks
+     * each one (a certificate is only used inside its validity period), verifies the response,
+     * and replaces the client's set of downloaded certificates in one step: calls running on
+     * other threads see the old set or the new one, never a partial one. Configured keys stay.
+     * `*count_out` (may be NULL) receives how many downloaded certificates are now held and
+     * inside their validity period. Needs the APIv3 key (`WXFACE_ERR_CONFIG` otherwise); a
+     * download that fails AES-GCM authentication (wrong APIv3 key) is `WXFACE_ERR_SIGNATURE` and
+     * the old set stays.
+     */
+    public function clientRefreshPlatformCertificates(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_client_refresh_platform_certificates(...$arguments);
     }
 
     /**
@@ -644,6 +698,106 @@ final class Native
     public function getRepaymentUrl(mixed ...$arguments): mixed
     {
         return $this->ffi->wxface_get_repayment_url(...$arguments);
+    }
+
+    /**
+     * wxface_status wxface_notification_parse(
+     *     const wxface_client *client,
+     *     const char *wechatpay_timestamp,
+     *     const char *wechatpay_nonce,
+     *     const char *wechatpay_signature,
+     *     const char *wechatpay_serial,
+     *     const uint8_t *body,
+     *     size_t body_len,
+     *     wxface_notification **notification_out,
+     *     wxface_error **err);
+     *
+     * Verifies and decrypts a notification. Give the values of its `Wechatpay-Timestamp`,
+     * `Wechatpay-Nonce`, `Wechatpay-Signature` and `Wechatpay-Serial` headers and the raw body
+     * exactly as received. Any event type is accepted.
+     *
+     * `WXFACE_ERR_SIGNATURE`: an empty header value, a signature that does not verify over
+     * `timestamp\nnonce\nbody\n`, a serial that names no usable key, a timestamp more than 300 s
+     * from the local clock, or a resource that fails AES-256-GCM authentication (wrong APIv3 key
+     * or tampering) — the message says which. `WXFACE_ERR_RESPONSE`: not the documented JSON
+     * envelope, an algorithm other than `AEAD_AES_256_GCM`, or a body over 1 MiB.
+     * `WXFACE_ERR_CONFIG`: no APIv3 key configured. NULL pointers: `WXFACE_ERR_INVALID_ARGUMENT`.
+     */
+    public function notificationParse(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_notification_parse(...$arguments);
+    }
+
+    /**
+     * const char *wxface_notification_id(const wxface_notification *n);
+     *
+     * The notification's `id` (de-duplicate on it: the same notification may arrive twice).
+     */
+    public function notificationId(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_notification_id(...$arguments);
+    }
+
+    /**
+     * const char *wxface_notification_event_type(const wxface_notification *n);
+     *
+     * The `event_type`, e.g. `FACEPAY.USER_STATE_CHANGE`.
+     */
+    public function notificationEventType(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_notification_event_type(...$arguments);
+    }
+
+    /**
+     * const char *wxface_notification_create_time(const wxface_notification *n);
+     *
+     * The `create_time` (RFC 3339, as sent).
+     */
+    public function notificationCreateTime(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_notification_create_time(...$arguments);
+    }
+
+    /**
+     * const char *wxface_notification_summary(const wxface_notification *n);
+     *
+     * The `summary`, or `""`.
+     */
+    public function notificationSummary(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_notification_summary(...$arguments);
+    }
+
+    /**
+     * const char *wxface_notification_resource(const wxface_notification *n);
+     *
+     * The decrypted resource: its plaintext (JSON text for every documented event).
+     */
+    public function notificationResource(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_notification_resource(...$arguments);
+    }
+
+    /**
+     * const char *wxface_notification_get(const wxface_notification *n, const char *json_pointer);
+     *
+     * The value an RFC 6901 JSON pointer names in the decrypted resource (`"/user_id"`), given
+     * as `wxface_response_get` gives values; `""` when nothing matches. Valid until the
+     * notification is freed.
+     */
+    public function notificationGet(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_notification_get(...$arguments);
+    }
+
+    /**
+     * void wxface_notification_free(wxface_notification *n);
+     *
+     * Frees a notification and every string it gave out. NULL is a no-op.
+     */
+    public function notificationFree(mixed ...$arguments): mixed
+    {
+        return $this->ffi->wxface_notification_free(...$arguments);
     }
 
     /**

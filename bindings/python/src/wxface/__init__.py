@@ -16,6 +16,7 @@ then the system loader; it is loaded on first use. Every failure raises a subcla
 from . import _capi, _errors
 from ._capi import Status
 from ._client import Client, ConfigSource, library_version
+from ._notification import Notification
 from ._response import Response
 from ._errors import (
     ApiError,
@@ -34,5 +35,5 @@ from ._errors import (
 #: The version of this Python wrapper (the library's is :func:`library_version`).
 __version__ = _capi.VERSION
 
-__all__ = ["__version__", "library_version", "Client", "ConfigSource", "Response", "Status"]
+__all__ = ["__version__", "library_version", "Client", "ConfigSource", "Notification", "Response", "Status"]
 __all__ += _errors.__all__

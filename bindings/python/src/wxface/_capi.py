@@ -38,6 +38,10 @@ class wxface_error(Structure):
     """Opaque ``wxface_error``."""
 
 
+class wxface_notification(Structure):
+    """Opaque ``wxface_notification``."""
+
+
 class wxface_response(Structure):
     """Opaque ``wxface_response``."""
 
@@ -110,6 +114,16 @@ FUNCTIONS: Dict[str, Tuple[str, Any, Tuple[Any, ...]]] = {
         c_uint32,
         (POINTER(wxface_client_builder), c_char_p, POINTER(POINTER(wxface_error))),
     ),
+    "client_builder_set_apiv3_key": (
+        "wxface_client_builder_set_apiv3_key",
+        c_uint32,
+        (POINTER(wxface_client_builder), c_char_p, c_size_t, POINTER(POINTER(wxface_error))),
+    ),
+    "client_builder_set_auto_platform_certificates": (
+        "wxface_client_builder_set_auto_platform_certificates",
+        c_uint32,
+        (POINTER(wxface_client_builder), c_int, POINTER(POINTER(wxface_error))),
+    ),
     "client_builder_build": (
         "wxface_client_builder_build",
         c_uint32,
@@ -131,6 +145,11 @@ FUNCTIONS: Dict[str, Tuple[str, Any, Tuple[Any, ...]]] = {
         "wxface_terminate_contract",
         c_uint32,
         (POINTER(wxface_client), c_char_p, c_char_p, POINTER(POINTER(wxface_error))),
+    ),
+    "client_refresh_platform_certificates": (
+        "wxface_client_refresh_platform_certificates",
+        c_uint32,
+        (POINTER(wxface_client), POINTER(c_uint32), POINTER(POINTER(wxface_error))),
     ),
     "error_status": ("wxface_error_status", c_uint32, (POINTER(wxface_error),)),
     "error_message": ("wxface_error_message", c_char_p, (POINTER(wxface_error),)),
@@ -208,6 +227,38 @@ FUNCTIONS: Dict[str, Tuple[str, Any, Tuple[Any, ...]]] = {
         c_uint32,
         (POINTER(wxface_client), c_char_p, c_char_p, POINTER(POINTER(wxface_response)), POINTER(POINTER(wxface_error))),
     ),
+    "notification_parse": (
+        "wxface_notification_parse",
+        c_uint32,
+        (POINTER(wxface_client), c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, c_size_t, POINTER(POINTER(wxface_notification)), POINTER(POINTER(wxface_error))),
+    ),
+    "notification_id": ("wxface_notification_id", c_char_p, (POINTER(wxface_notification),)),
+    "notification_event_type": (
+        "wxface_notification_event_type",
+        c_char_p,
+        (POINTER(wxface_notification),),
+    ),
+    "notification_create_time": (
+        "wxface_notification_create_time",
+        c_char_p,
+        (POINTER(wxface_notification),),
+    ),
+    "notification_summary": (
+        "wxface_notification_summary",
+        c_char_p,
+        (POINTER(wxface_notification),),
+    ),
+    "notification_resource": (
+        "wxface_notification_resource",
+        c_char_p,
+        (POINTER(wxface_notification),),
+    ),
+    "notification_get": (
+        "wxface_notification_get",
+        c_char_p,
+        (POINTER(wxface_notification), c_char_p),
+    ),
+    "notification_free": ("wxface_notification_free", None, (POINTER(wxface_notification),)),
     "request": (
         "wxface_request",
         c_uint32,

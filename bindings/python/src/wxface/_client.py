@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 import weakref
-from ctypes import byref
+from ctypes import byref, c_uint32
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
@@ -13,6 +13,7 @@ from ._capi import Status
 from ._convert import c_string, config_json, json_argument, optional_c_string, path_bytes, pointer_list, text, u32
 from ._errors import InternalError, raise_error
 from ._handle import Handle
+from ._notification import Notification, body_bytes, signature_headers
 from ._response import Response
 
 __all__ = ["Client", "ConfigSource", "library_version"]
@@ -230,6 +231,58 @@ class Client:
             None if json is None else json_argument(json, "json"),
             pointer_list(encrypt, "encrypt"),
         )
+
+    def parse_notification(self, headers: Mapping[str, Any], body: Union[bytes, str]) -> Notification:
+        """Verifies and decrypts a notification WeChat Pay POSTed to your notify URL.
+
+        ``headers``: any mapping of the request's headers (a dict, Flask's or Django's
+        ``request.headers``, a WSGI ``environ`` with ``HTTP_WECHATPAY_TIMESTAMP`` keys); names
+        in any case. ``body``: the raw body exactly as received (bytes; text is UTF-8 encoded).
+        Any event type is accepted. Reply 204 when this returns, 4xx with
+        ``{"code": "FAIL", "message": ...}`` when it raises: WeChat Pay then sends it again.
+
+        Raises:
+            SignatureError: a header is missing, the signature does not verify, the serial
+                names no usable key, the timestamp is more than 300 s off, or the resource does
+                not decrypt with the APIv3 key (the message says which).
+            ResponseError: the body is not the documented envelope, or over 1 MiB.
+            ConfigError: the client has no APIv3 key.
+        """
+        timestamp, nonce, signature, serial = signature_headers(headers)
+        raw = body_bytes(body)
+        ptr = self._handle.acquire()
+        out = _native.notification_p()
+        err = _native.error_p()
+        try:
+            status = self._lib.notification_parse(
+                ptr, timestamp, nonce, signature, serial, raw, len(raw), byref(out), byref(err)
+            )
+        finally:
+            self._handle.release()
+        if status != Status.OK:
+            raise_error(self._lib, status, err)
+        return Notification._take(self._lib, out)
+
+    def refresh_platform_certificates(self) -> int:
+        """Downloads WeChat Pay's platform certificates now and swaps them in at once (other
+        threads see the old set or the new one). Returns how many downloaded certificates are
+        held and inside their validity period. Needs the APIv3 key.
+
+        Raises:
+            SignatureError: the download does not decrypt with the APIv3 key or does not verify
+                (the old set stays).
+            ApiError: WeChat Pay refused (merchants with only a public key may get 403/404).
+        """
+        ptr = self._handle.acquire()
+        count = c_uint32(0)
+        err = _native.error_p()
+        try:
+            status = self._lib.client_refresh_platform_certificates(ptr, byref(count), byref(err))
+        finally:
+            self._handle.release()
+        if status != Status.OK:
+            raise_error(self._lib, status, err)
+        return int(count.value)
 
     def close(self) -> None:
         """Frees the native client. Idempotent; later calls raise InvalidArgumentError.

@@ -37,6 +37,7 @@ client_p = POINTER(_capi.wxface_client)
 builder_p = POINTER(_capi.wxface_client_builder)
 error_p = POINTER(_capi.wxface_error)
 response_p = POINTER(_capi.wxface_response)
+notification_p = POINTER(_capi.wxface_notification)
 
 
 class NativeLibrary:
