@@ -99,6 +99,17 @@ impl FloorKeys {
         keys
     }
 
+    /// `plaintext` RSA-OAEP encrypted under the WeChat Pay public key, base64, as the library
+    /// sends a sensitive field.
+    pub fn encrypt_base64(&self, plaintext: &[u8]) -> String {
+        let mut ciphertext = vec![0u8; self.oaep.ciphertext_size()];
+        let written = self
+            .oaep
+            .encrypt(&OAEP_SHA1_MGF1SHA1, plaintext, &mut ciphertext, None)
+            .expect("OAEP encrypt");
+        STANDARD.encode(written)
+    }
+
     /// CPU per operation over the given numbers of signatures, verifications and OAEP
     /// encryptions.
     pub fn measure(&self, signs: u32, verifies: u32, encryptions: u32) -> Floor {

@@ -38,7 +38,7 @@ use sim::SimProcess;
 use wrappers::{LoopProgram, LoopResult};
 
 /// Interleaved rounds for the per-operation and per-wrapper figures (medians of these).
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 10;
 
 /// The ceiling for what each wrapper adds over C, per call.
 const WRAPPER_TARGET: f64 = 0.10;
@@ -253,7 +253,7 @@ fn full(args: &Args) {
     };
 
     // Each operation next to the floor, in interleaved rounds.
-    let workload = Workload::new();
+    let workload = Workload::new(&floor_keys);
     let per_round = args.calls / ROUNDS;
     let by_op = rounds::measure(&client, &workload, &floor_keys, ROUNDS, per_round);
     let floor = &by_op.floor;
@@ -388,13 +388,15 @@ fn full(args: &Args) {
         ),
     );
     for op in Op::ALL {
+        let Some(ceiling) = op.target() else {
+            continue;
+        };
         let ratio = by_op.get(op).cpu_us / floor.total_us();
         target(
-            ratio <= op.target(),
+            ratio <= ceiling,
             &format!(
-                "{} CPU per call <= {:.2} x floor: {:.1} µs / {:.1} µs = {ratio:.2}x",
+                "{} CPU per call <= {ceiling:.2} x floor: {:.1} µs / {:.1} µs = {ratio:.2}x",
                 op.label(),
-                op.target(),
                 by_op.get(op).cpu_us,
                 floor.total_us()
             ),
@@ -494,24 +496,24 @@ fn print_by_operation(by_op: &ByOperation, per_round: usize) {
         "operation", "CPU µs/call", "/ floor", "target", "wall ms/call"
     );
     for op in Op::ALL {
-        let cpu = by_op.get(op).cpu_us;
+        let figures = by_op.get(op);
+        let target = op.target().map_or(String::new(), |t| format!("{t:.2}x"));
         println!(
-            "{:<32} {:>12.1} {:>7.2}x {:>7.2}x {:>13.3}",
+            "{:<32} {:>12.1} {:>7.2}x {:>8} {:>13.3}",
             op.label(),
-            cpu,
-            cpu / floor.total_us(),
-            op.target(),
-            by_op.get(op).wall_ms
+            figures.cpu_us,
+            figures.cpu_us / floor.total_us(),
+            target,
+            figures.wall_ms
         );
         if op == Op::UpdateUser {
             // Where update_user's time goes: the floor plus its two encryptions.
             let with_oaep = floor.with_oaep_us(2);
             println!(
-                "{:<32} {:>12.1} {:>7.2}x   (update_user / this = {:.2}x)",
+                "{:<32} {:>12.1} {:>7.2}x",
                 "  floor + 2 RSA-OAEP encryptions",
                 with_oaep,
                 with_oaep / floor.total_us(),
-                cpu / with_oaep
             );
         }
     }
@@ -520,6 +522,11 @@ fn print_by_operation(by_op: &ByOperation, per_round: usize) {
         "floor (sign + verify)",
         floor.total_us(),
         1.0
+    );
+    let encryption = by_op.get(Op::UpdateUser).cpu_us - by_op.get(Op::UpdatePreEncrypted).cpu_us;
+    println!(
+        "update_user - same PATCH pre-encrypted (Client::request; same body, same simulator work and wait) = {encryption:.1} µs = {:.1} RSA-OAEP encryptions",
+        encryption / floor.oaep_cpu_us
     );
 }
 
