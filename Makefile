@@ -56,7 +56,9 @@ asan: tools
 	scripts/asan
 
 # Benchmark program (bench/): client CPU, calls/s, latency, creation, RSS, .so size, next to
-# the floor (RSA-2048 sign + verify with aws-lc-rs, and openssl speed). Prints; asserts nothing.
+# the floor (RSA-2048 sign + verify with aws-lc-rs, and openssl speed); query_user, update_user
+# and terminate_contract next to the floor; what the Python and PHP wrappers add over C per
+# call. Prints; asserts nothing.
 bench:
 	scripts/bench
 

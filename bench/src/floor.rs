@@ -1,12 +1,13 @@
 //! The floor of a signed call: one RSA-2048 PKCS#1 v1.5 SHA-256 signature with the merchant
 //! key plus one verification with the WeChat Pay public key, with aws-lc-rs (wxface's crypto
-//! backend) and the very keys the client uses; and `openssl speed` as a reference.
+//! backend) and the very keys the client uses; the RSA-OAEP encryption that each sensitive
+//! request field adds; and `openssl speed` as a reference.
 
 use std::path::Path;
 use std::process::Command;
 
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::KeyPair;
+use aws_lc_rs::rsa::{KeyPair, OAEP_SHA1_MGF1SHA1, OaepPublicEncryptingKey, PublicEncryptingKey};
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -16,11 +17,19 @@ use crate::measure::process_cpu_us;
 pub struct Floor {
     pub sign_cpu_us: f64,
     pub verify_cpu_us: f64,
+    /// One RSA-OAEP (SHA-1) encryption of a short field under the WeChat Pay public key:
+    /// what each sensitive field of a request adds.
+    pub oaep_cpu_us: f64,
 }
 
 impl Floor {
     pub fn total_us(&self) -> f64 {
         self.sign_cpu_us + self.verify_cpu_us
+    }
+
+    /// The floor of a call that sends `fields` sensitive fields.
+    pub fn with_oaep_us(&self, fields: u32) -> f64 {
+        self.total_us() + f64::from(fields) * self.oaep_cpu_us
     }
 }
 
@@ -38,57 +47,112 @@ fn pem_der(path: &Path, label: &str) -> Vec<u8> {
     STANDARD.decode(b64).expect("PEM body is base64")
 }
 
-/// Measures sign and verify CPU per operation with the simulator's state dir keys:
-/// `merchant_key.pem` signs a request message; `wechatpay_key.pem` signs a response message
-/// once, which `wechatpay_public_key.pem` then verifies (what the client does per call).
-pub fn measure(state_dir: &Path, sign_iterations: u32, verify_iterations: u32) -> Floor {
-    let rng = SystemRandom::new();
-    let merchant =
-        KeyPair::from_pkcs8(&pem_der(&state_dir.join("merchant_key.pem"), "PRIVATE KEY"))
-            .expect("merchant key");
-    let wechatpay = KeyPair::from_pkcs8(&pem_der(
-        &state_dir.join("wechatpay_key.pem"),
-        "PRIVATE KEY",
-    ))
-    .expect("wechatpay key");
-    let public = ParsedPublicKey::new(
-        &RSA_PKCS1_2048_8192_SHA256,
-        pem_der(&state_dir.join("wechatpay_public_key.pem"), "PUBLIC KEY"),
-    )
-    .expect("wechatpay public key");
+const REQUEST: &[u8] = b"POST\n/v3/offlinefacemch/organizations/DBES323aeb/users/user-id/U0000000001/terminate-contract\n1722850421\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
+const RESPONSE: &[u8] = b"1722850421\n5C2F1B6A0E9D4C7B8A3F2E1D0C9B8A7F\n\n";
+/// A phone number: the size of a sensitive field (the cost barely depends on it).
+const FIELD: &[u8] = b"13800138000";
 
-    let request = b"POST\n/v3/offlinefacemch/organizations/DBES323aeb/users/user-id/U0000000001/terminate-contract\n1722850421\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
-    let response = b"1722850421\n5C2F1B6A0E9D4C7B8A3F2E1D0C9B8A7F\n\n";
-    let mut signature = vec![0u8; merchant.public_modulus_len()];
+/// The simulator's state dir keys, ready for the floor's operations: `merchant_key.pem` signs
+/// a request message; `wechatpay_public_key.pem` verifies a response message (signed once
+/// with `wechatpay_key.pem`) and encrypts sensitive fields (what the client does per call).
+pub struct FloorKeys {
+    rng: SystemRandom,
+    merchant: KeyPair,
+    public: ParsedPublicKey,
+    answer_signature: Vec<u8>,
+    oaep: OaepPublicEncryptingKey,
+}
 
-    let sign = |key: &KeyPair, message: &[u8], out: &mut [u8]| {
-        key.sign(&RSA_PKCS1_SHA256, &rng, message, out)
+impl FloorKeys {
+    pub fn load(state_dir: &Path) -> FloorKeys {
+        let rng = SystemRandom::new();
+        let merchant =
+            KeyPair::from_pkcs8(&pem_der(&state_dir.join("merchant_key.pem"), "PRIVATE KEY"))
+                .expect("merchant key");
+        let wechatpay = KeyPair::from_pkcs8(&pem_der(
+            &state_dir.join("wechatpay_key.pem"),
+            "PRIVATE KEY",
+        ))
+        .expect("wechatpay key");
+        let spki = pem_der(&state_dir.join("wechatpay_public_key.pem"), "PUBLIC KEY");
+        let oaep = OaepPublicEncryptingKey::new(
+            PublicEncryptingKey::from_der(&spki).expect("wechatpay public key for OAEP"),
+        )
+        .expect("wechatpay public key for OAEP");
+        let public =
+            ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki).expect("wechatpay public key");
+        let mut answer_signature = vec![0u8; wechatpay.public_modulus_len()];
+        wechatpay
+            .sign(&RSA_PKCS1_SHA256, &rng, RESPONSE, &mut answer_signature)
             .expect("sign");
-    };
-    for _ in 0..20 {
-        sign(&merchant, request, &mut signature);
-    }
-    let started = process_cpu_us();
-    for _ in 0..sign_iterations {
-        sign(&merchant, std::hint::black_box(request), &mut signature);
-    }
-    let sign_cpu_us = (process_cpu_us() - started) / f64::from(sign_iterations);
-
-    let mut answer_signature = vec![0u8; wechatpay.public_modulus_len()];
-    sign(&wechatpay, response, &mut answer_signature);
-    public
-        .verify_sig(response, &answer_signature)
-        .expect("response signature verifies");
-    let started = process_cpu_us();
-    for _ in 0..verify_iterations {
         public
-            .verify_sig(std::hint::black_box(response), &answer_signature)
-            .expect("verify");
+            .verify_sig(RESPONSE, &answer_signature)
+            .expect("response signature verifies");
+        let keys = FloorKeys {
+            rng,
+            merchant,
+            public,
+            answer_signature,
+            oaep,
+        };
+        keys.measure(20, 20, 20); // warm-up
+        keys
     }
-    let verify_cpu_us = (process_cpu_us() - started) / f64::from(verify_iterations);
-    Floor {
-        sign_cpu_us,
-        verify_cpu_us,
+
+    /// `plaintext` RSA-OAEP encrypted under the WeChat Pay public key, base64, as the library
+    /// sends a sensitive field.
+    pub fn encrypt_base64(&self, plaintext: &[u8]) -> String {
+        let mut ciphertext = vec![0u8; self.oaep.ciphertext_size()];
+        let written = self
+            .oaep
+            .encrypt(&OAEP_SHA1_MGF1SHA1, plaintext, &mut ciphertext, None)
+            .expect("OAEP encrypt");
+        STANDARD.encode(written)
+    }
+
+    /// CPU per operation over the given numbers of signatures, verifications and OAEP
+    /// encryptions.
+    pub fn measure(&self, signs: u32, verifies: u32, encryptions: u32) -> Floor {
+        let mut signature = vec![0u8; self.merchant.public_modulus_len()];
+        let started = process_cpu_us();
+        for _ in 0..signs {
+            self.merchant
+                .sign(
+                    &RSA_PKCS1_SHA256,
+                    &self.rng,
+                    std::hint::black_box(REQUEST),
+                    &mut signature,
+                )
+                .expect("sign");
+        }
+        let sign_cpu_us = (process_cpu_us() - started) / f64::from(signs);
+
+        let started = process_cpu_us();
+        for _ in 0..verifies {
+            self.public
+                .verify_sig(std::hint::black_box(RESPONSE), &self.answer_signature)
+                .expect("verify");
+        }
+        let verify_cpu_us = (process_cpu_us() - started) / f64::from(verifies);
+
+        let mut ciphertext = vec![0u8; self.oaep.ciphertext_size()];
+        let started = process_cpu_us();
+        for _ in 0..encryptions {
+            self.oaep
+                .encrypt(
+                    &OAEP_SHA1_MGF1SHA1,
+                    std::hint::black_box(FIELD),
+                    &mut ciphertext,
+                    None,
+                )
+                .expect("OAEP encrypt");
+        }
+        let oaep_cpu_us = (process_cpu_us() - started) / f64::from(encryptions);
+        Floor {
+            sign_cpu_us,
+            verify_cpu_us,
+            oaep_cpu_us,
+        }
     }
 }
 

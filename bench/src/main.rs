@@ -1,20 +1,27 @@
-//! wxface-bench: how much a signed, verified `terminate_contract` call costs the client, next
-//! to the floor (one RSA-2048 signature + one verification with the same backend and keys).
+//! wxface-bench: how much a signed, verified call costs the client, next to the floor (one
+//! RSA-2048 signature + one verification with the same backend and keys): terminate_contract
+//! from 1, 2 and 4 threads, query_user and update_user (two RSA-OAEP encrypted fields), and
+//! terminate_contract from C, Python and PHP (what each wrapper adds over the C ABI).
 //!
 //! Starts `wxface-sim --idempotent-terminate --port 0` as a separate process, so that
 //! getrusage(RUSAGE_SELF) here counts the client only, and drives it through the Rust API
 //! (`wxface::Client`, the code path the C ABI wraps) and, for comparison, through the C ABI
-//! functions themselves. A program, not a test: run it with `scripts/bench` (`make bench`).
+//! functions themselves. A program, not a test: run it with `scripts/bench` (`make bench`),
+//! which builds the C loop and the Python venv and passes --c-loop, --python and --php.
 //!
 //! ```text
 //! wxface-bench [--calls N] [--rss-calls N] [--sim PATH] [--so PATH]
+//!              [--c-loop PATH] [--python PATH] [--php PATH]
 //! wxface-bench --only-calls --config CLIENT_JSON [--calls N]   # one line, for bench/peers/run
 //! ```
 
 mod calls;
 mod floor;
 mod measure;
+mod ops;
+mod rounds;
 mod sim;
+mod wrappers;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,8 +30,18 @@ use std::time::Instant;
 use wxface::{Client, Config};
 
 use calls::{CClient, Run, run, terminate};
+use floor::FloorKeys;
 use measure::{Latencies, ms, rss_kib};
+use ops::{Op, Workload};
+use rounds::ByOperation;
 use sim::SimProcess;
+use wrappers::{LoopProgram, LoopResult};
+
+/// Interleaved rounds for the per-operation and per-wrapper figures (medians of these).
+const ROUNDS: usize = 10;
+
+/// The ceiling for what each wrapper adds over C, per call.
+const WRAPPER_TARGET: f64 = 0.10;
 
 struct Args {
     calls: usize,
@@ -32,6 +49,12 @@ struct Args {
     sim: PathBuf,
     so: PathBuf,
     only_calls: Option<PathBuf>,
+    /// The C loop program (bench/wrappers/terminate_loop.c, built by scripts/bench).
+    c_loop: Option<PathBuf>,
+    /// A Python with the wxface package installed.
+    python: Option<PathBuf>,
+    /// A PHP CLI with FFI.
+    php: Option<PathBuf>,
 }
 
 fn parse_args() -> Args {
@@ -42,6 +65,9 @@ fn parse_args() -> Args {
         sim: release.join("wxface-sim"),
         so: release.join("libwxface.so"),
         only_calls: None,
+        c_loop: None,
+        python: None,
+        php: None,
     };
     let mut only_calls = false;
     let mut config = None;
@@ -58,6 +84,9 @@ fn parse_args() -> Args {
             }
             "--sim" => args.sim = value().into(),
             "--so" => args.so = value().into(),
+            "--c-loop" => args.c_loop = Some(value().into()),
+            "--python" => args.python = Some(value().into()),
+            "--php" => args.php = Some(value().into()),
             "--config" => config = Some(PathBuf::from(value())),
             "--only-calls" => only_calls = true,
             other => usage(&format!("unknown argument {other}")),
@@ -66,8 +95,11 @@ fn parse_args() -> Args {
     if only_calls {
         args.only_calls = Some(config.unwrap_or_else(|| usage("--only-calls needs --config")));
     }
-    if args.calls < 4 || args.rss_calls < 100 {
-        usage("--calls must be at least 4 and --rss-calls at least 100");
+    if args.calls < 4 * ROUNDS || args.rss_calls < 100 {
+        usage(&format!(
+            "--calls must be at least {} and --rss-calls at least 100",
+            4 * ROUNDS
+        ));
     }
     args
 }
@@ -75,7 +107,7 @@ fn parse_args() -> Args {
 fn usage(problem: &str) -> ! {
     eprintln!("wxface-bench: {problem}");
     eprintln!(
-        "usage: wxface-bench [--calls N] [--rss-calls N] [--sim PATH] [--so PATH]\n       wxface-bench --only-calls --config CLIENT_JSON [--calls N]"
+        "usage: wxface-bench [--calls N] [--rss-calls N] [--sim PATH] [--so PATH]\n                    [--c-loop PATH] [--python PATH] [--php PATH]\n       wxface-bench --only-calls --config CLIENT_JSON [--calls N]"
     );
     std::process::exit(2);
 }
@@ -114,7 +146,7 @@ fn only_calls(config_path: &Path, calls: usize) {
     );
     // The simulator keeps its keys next to client.json: the floor with the same keys.
     let state_dir = config_path.parent().unwrap_or(Path::new("."));
-    let floor = floor::measure(state_dir, 2000, 20_000);
+    let floor = FloorKeys::load(state_dir).measure(2000, 20_000, 100);
     println!("RESULT floor(sign+verify) - {:.1}", floor.total_us());
 }
 
@@ -155,8 +187,8 @@ fn full(args: &Args) {
         (after_100, rss_kib())
     };
 
-    // Floor: same backend, same keys.
-    let floor = floor::measure(&state_dir, 2000, 20_000);
+    // Floor: same backend, same keys (measured in rounds below, next to the operations).
+    let floor_keys = FloorKeys::load(&state_dir);
     let openssl = floor::openssl_speed();
 
     // Client creation.
@@ -219,7 +251,27 @@ fn full(args: &Args) {
         c.run(50);
         c.run(args.calls)
     };
+
+    // Each operation next to the floor, in interleaved rounds.
+    let workload = Workload::new(&floor_keys);
+    let per_round = args.calls / ROUNDS;
+    let by_op = rounds::measure(&client, &workload, &floor_keys, ROUNDS, per_round);
+    let floor = &by_op.floor;
     drop(client);
+
+    // The same terminate calls from C, Python and PHP processes, taking turns.
+    let (org, user) = workload.terminate_ids();
+    let config_arg = sim.config_path.to_string_lossy().into_owned();
+    let by_wrapper = loop_programs(args).map(|programs| {
+        wrappers::run(
+            &programs,
+            &args.so,
+            [&config_arg, org, user],
+            20,
+            ROUNDS,
+            per_round,
+        )
+    });
 
     // Stripped shared library.
     let so = so_sizes(&args.so, &scratch);
@@ -239,6 +291,11 @@ fn full(args: &Args) {
         "floor = sign + verify                {:>8.1} µs CPU",
         floor.total_us()
     );
+    println!(
+        "RSA-2048 OAEP SHA-1 encrypt (1 field)  {:>6.1} µs CPU",
+        floor.oaep_cpu_us
+    );
+    println!("(each the median of {ROUNDS} rounds interleaved with the operations below)");
     match &openssl {
         Ok((version, sign, verify)) => println!(
             "openssl speed -seconds 1 rsa2048 ({version}): {sign:.1} sign/s ({:.1} µs), {verify:.1} verify/s ({:.1} µs) => {:.1} µs",
@@ -265,16 +322,20 @@ fn full(args: &Args) {
                 if r.threads == 1 { "" } else { "s" }
             ),
             r,
-            &floor,
+            floor,
         );
     }
-    print_run("C ABI, 1 thread", &c_abi, &floor);
+    print_run("C ABI, 1 thread", &c_abi, floor);
     let scaling2 = runs[1].calls_per_s() / seq.calls_per_s();
     let scaling4 = runs[2].calls_per_s() / seq.calls_per_s();
     println!(
         "scaling: 2 threads / 1 thread = {scaling2:.2}x, 4 threads / 1 thread = {scaling4:.2}x ({} CPUs, shared with the simulator)",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    println!();
+    print_by_operation(&by_op, per_round);
+    println!();
+    print_by_wrapper(&by_wrapper, per_round);
     println!();
     println!("== client creation (median of many) ==");
     println!(
@@ -326,6 +387,39 @@ fn full(args: &Args) {
             floor.total_us()
         ),
     );
+    for op in Op::ALL {
+        let Some(ceiling) = op.target() else {
+            continue;
+        };
+        let ratio = by_op.get(op).cpu_us / floor.total_us();
+        target(
+            ratio <= ceiling,
+            &format!(
+                "{} CPU per call <= {ceiling:.2} x floor: {:.1} µs / {:.1} µs = {ratio:.2}x",
+                op.label(),
+                by_op.get(op).cpu_us,
+                floor.total_us()
+            ),
+        );
+    }
+    if let Ok(results) = &by_wrapper
+        && let Some(Ok(c)) = results.first().map(|r| &r.outcome)
+    {
+        for result in &results[1..] {
+            if let Ok(w) = &result.outcome {
+                let overhead = w.overhead_over(c);
+                target(
+                    overhead <= WRAPPER_TARGET,
+                    &format!(
+                        "{} adds <= {:.0} % CPU per terminate call over C: {:+.1} %",
+                        result.label,
+                        WRAPPER_TARGET * 100.0,
+                        overhead * 100.0
+                    ),
+                );
+            }
+        }
+    }
     target(
         scaling2 >= 1.7,
         &format!(
@@ -362,6 +456,117 @@ fn full(args: &Args) {
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// The loop programs, C first (the baseline), or why the wrapper comparison cannot run.
+fn loop_programs(args: &Args) -> Result<Vec<LoopProgram>, String> {
+    let (Some(c_loop), Some(python), Some(php)) = (&args.c_loop, &args.python, &args.php) else {
+        return Err("needs --c-loop, --python and --php (scripts/bench passes them)".into());
+    };
+    let script = |name: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("wrappers")
+            .join(name)
+    };
+    Ok(vec![
+        LoopProgram {
+            label: "C",
+            program: c_loop.clone(),
+            args: vec![],
+        },
+        LoopProgram {
+            label: "Python wrapper",
+            program: python.clone(),
+            args: vec![script("terminate_loop.py")],
+        },
+        LoopProgram {
+            label: "PHP wrapper",
+            program: php.clone(),
+            args: vec![script("terminate_loop.php")],
+        },
+    ])
+}
+
+fn print_by_operation(by_op: &ByOperation, per_round: usize) {
+    let floor = &by_op.floor;
+    println!(
+        "== client CPU per call by operation, next to the floor (Rust API; median of {ROUNDS} interleaved rounds of {per_round} calls) =="
+    );
+    println!(
+        "{:<32} {:>12} {:>8} {:>8} {:>13}",
+        "operation", "CPU µs/call", "/ floor", "target", "wall ms/call"
+    );
+    for op in Op::ALL {
+        let figures = by_op.get(op);
+        let target = op.target().map_or(String::new(), |t| format!("{t:.2}x"));
+        println!(
+            "{:<32} {:>12.1} {:>7.2}x {:>8} {:>13.3}",
+            op.label(),
+            figures.cpu_us,
+            figures.cpu_us / floor.total_us(),
+            target,
+            figures.wall_ms
+        );
+        if op == Op::UpdateUser {
+            // Where update_user's time goes: the floor plus its two encryptions.
+            let with_oaep = floor.with_oaep_us(2);
+            println!(
+                "{:<32} {:>12.1} {:>7.2}x",
+                "  floor + 2 RSA-OAEP encryptions",
+                with_oaep,
+                with_oaep / floor.total_us(),
+            );
+        }
+    }
+    println!(
+        "{:<32} {:>12.1} {:>7.2}x",
+        "floor (sign + verify)",
+        floor.total_us(),
+        1.0
+    );
+    let encryption = by_op.get(Op::UpdateUser).cpu_us - by_op.get(Op::UpdatePreEncrypted).cpu_us;
+    println!(
+        "update_user - same PATCH pre-encrypted (Client::request; same body, same simulator work and wait) = {encryption:.1} µs = {:.1} RSA-OAEP encryptions",
+        encryption / floor.oaep_cpu_us
+    );
+}
+
+fn print_by_wrapper(by_wrapper: &Result<Vec<LoopResult>, String>, per_round: usize) {
+    println!(
+        "== terminate_contract from C, Python and PHP (one process each; process CPU over the call loop; median of {ROUNDS} interleaved rounds of {per_round} calls) =="
+    );
+    let results = match by_wrapper {
+        Ok(results) => results,
+        Err(why) => {
+            println!("not measured: {why}");
+            return;
+        }
+    };
+    println!(
+        "{:<16} {:>12} {:>12}  what ran",
+        "client", "CPU µs/call", "over C"
+    );
+    // The first program is C, the baseline.
+    let c = results.first().and_then(|r| r.outcome.as_ref().ok());
+    for (i, result) in results.iter().enumerate() {
+        match &result.outcome {
+            Ok(m) => {
+                let over = match c {
+                    _ if i == 0 => "-".to_owned(),
+                    Some(c) => format!("{:+.1} %", m.overhead_over(c) * 100.0),
+                    None => "(no C)".to_owned(),
+                };
+                println!(
+                    "{:<16} {:>12.1} {:>12}  {}",
+                    result.label, m.cpu_us_per_call, over, m.description
+                );
+            }
+            Err(why) => println!("{:<16} not measured: {why}", result.label),
+        }
+    }
+    println!(
+        "(over C = median over rounds of wrapper / C in the same round - 1; C calls wxface_terminate_contract, the wrappers wxface_terminate_contract_with_response and build their Response)"
+    );
+}
 
 fn print_run(name: &str, r: &Run, floor: &floor::Floor) {
     println!(

@@ -1,5 +1,5 @@
 //! What the benchmark reads from the operating system: CPU time of this process (the
-//! simulator runs in another one), resident memory, and latency percentiles.
+//! simulator runs in another one), resident memory, latency percentiles and medians.
 
 use std::time::Duration;
 
@@ -54,4 +54,15 @@ impl Latencies {
 
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// The median of `values` (NaN for none).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }
