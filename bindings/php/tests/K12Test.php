@@ -285,7 +285,7 @@ final class K12Test extends TestCase
     // --- invalid arguments: refused before anything is sent ---------------------------------
 
     /** @return array<string, array{callable(Client): mixed, string}> */
-    public function invalidCalls(): array
+    public static function invalidCalls(): array
     {
         $org = Sim::org();
         $out = Sim::id('payer_out_user_id'); // nothing reaches the sim: any well-formed id does
@@ -378,7 +378,7 @@ final class K12Test extends TestCase
     // --- answers that are not the documented success ----------------------------------------
 
     /** @return array<string, array{callable(Client): mixed, int}> */
-    public function refusedCalls(): array
+    public static function refusedCalls(): array
     {
         $org = Sim::org();
         $unknown = Sim::id('unknown_out_user_id');
