@@ -1,4 +1,4 @@
-//! The C test programs (`tests/c/*.c`) and the C example (`examples/c/terminate_contract.c`),
+//! The C test programs (`tests/c/*.c`) and the C examples (`examples/c/*.c`),
 //! compiled against the built `libwxface.so` with the header `include/wxface.h`, run against a
 //! fresh `wxface-sim` per scenario — once plainly, and once all together under valgrind.
 //!
@@ -14,8 +14,9 @@
 //! as part of building the `wxface` crate for this test: `cargo test` leaves it in
 //! `target/<profile>/deps` next to this test binary (`cargo build` also copies it to
 //! `target/<profile>`, the Makefile's `-L`).
-//! Programs read the simulator's `client.json` from `WXFACE_SIM_CONFIG` and its members from
-//! `WXFACE_CFG_<KEY>` (see `tests/c/support.h`); everything else comes from argv.
+//! Programs read the simulator's `client.json` from `WXFACE_SIM_CONFIG`, its members from
+//! `WXFACE_CFG_<KEY>` and the fixture's named ids (`wxface-sim --test-ids`) from
+//! `WXFACE_ID_<NAME>` (see `tests/c/support.h`); everything else comes from argv.
 //!
 //! `WXFACE_SKIP_VALGRIND=1` skips the valgrind run (and says so loudly); nothing else is skipped.
 
@@ -30,9 +31,10 @@ use wxface_sim::{ContractState, Fault, KeyMode, Sim, SimOptions};
 
 /// The built-in fixture's ids, named by the simulator (`wxface_sim::test_ids`).
 use wxface_sim::test_ids::{
-    ENCODED_ORGANIZATION_ID as ODD_ORG, ENCODED_USER_ID as ODD_USER, ORGANIZATION_ID as ORG,
-    TERMINATED_USER_ID as TERMINATED_USER, UNKNOWN_USER_ID as UNKNOWN_USER,
-    contracted_user as user,
+    self, DEBT_OUT_USER_ID, DEBT_USER_ID, ENCODED_ORGANIZATION_ID as ODD_ORG,
+    ENCODED_USER_ID as ODD_USER, ORGANIZATION_ID as ORG, TERMINATED_OUT_USER_ID,
+    TERMINATED_USER_ID as TERMINATED_USER, UNKNOWN_USER_ID as UNKNOWN_USER, contracted_contract_id,
+    contracted_out_user, contracted_user as user,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -267,6 +269,116 @@ fn scenario_config_files(mode: Mode) {
     );
 }
 
+/// Every K12 operation and the generic call through the C ABI (`tests/c/k12.c`); afterwards the
+/// simulator must have received exactly the requests the program counted, with the sensitive
+/// fields it sent encrypted (the simulator opened them).
+fn scenario_k12(mode: Mode) {
+    const N: u32 = 901;
+    let sim = start_sim(KeyMode::PublicKey);
+    let (out_user, use_id, contract) = (contracted_out_user(N), user(N), contracted_contract_id(N));
+    let other = user(N + 1);
+    let args = [&*out_user, &use_id, &contract, &other, "T-C-901"];
+    let out = run(mode, "k12", &args, &sim);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "k12");
+
+    let stats = sim.stats();
+    assert_eq!(
+        stdout,
+        format!("k12: {} requests sent\n", stats.requests_total),
+        "the simulator saw {:?}",
+        stats.requests_per_path
+    );
+    assert_eq!(stats.signature_failures, 0);
+    assert_eq!(stats.deductions_recorded, 1);
+    assert_terminated(&sim, ORG, &use_id);
+    assert_terminated(&sim, ORG, &other);
+    let pupil = sim.user(ORG, &out_user).expect("the pupil");
+    assert_eq!(pupil["user_name"], "张三");
+    assert_eq!(pupil["student_info"]["class_name"], "四年级1班");
+    let arrivals = sim.requests();
+    let sent = |method: &str, path: &str| {
+        arrivals
+            .iter()
+            .filter(|a| {
+                a["method"] == method && a["target"].as_str().is_some_and(|t| t.starts_with(path))
+            })
+            .map(|a| a["body"].clone())
+            .collect::<Vec<_>>()
+    };
+    let presigned = sent("POST", "/v3/offlineface/contracts/presign");
+    assert_eq!(presigned.len(), 1);
+    assert_eq!(
+        presigned[0]["limit_bank_card"]["identification_name"],
+        "张大山"
+    );
+    assert_eq!(presigned[0]["facepay_user"]["phone"], "13800138000");
+    let patches = sent("PATCH", "/v3/offlinefacemch/organizations/");
+    let phones: Vec<&serde_json::Value> = patches.iter().filter_map(|b| b.get("phone")).collect();
+    assert_eq!(phones, ["13800138000", "13900139000"]);
+}
+
+/// `examples/c/pupil_leaves.c`: a pupil who owes money gets the repayment link and is
+/// terminated; one who owes nothing is terminated; a terminated one needs nothing.
+fn scenario_pupil_leaves(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let config = sim.client_config_path();
+    let config = config.to_str().expect("state dir path is UTF-8");
+
+    let out = run(mode, "pupil_leaves", &[config, ORG, DEBT_OUT_USER_ID], &sim);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "examples/c/pupil_leaves.c (debt)");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines[0].starts_with(&format!("pupil {DEBT_OUT_USER_ID} (")),
+        "{stdout}"
+    );
+    assert!(lines[0].ends_with("): contract CONTRACTED"), "{stdout}");
+    assert!(
+        lines[1].starts_with("owes money: repayment link https://"),
+        "{stdout}"
+    );
+    assert!(lines[1].contains(" (valid until "), "{stdout}");
+    let request_id = lines[2]
+        .strip_prefix("terminated: request id ")
+        .expect("a Request-ID line");
+    assert!(!request_id.is_empty(), "{stdout}");
+    assert_terminated(&sim, ORG, DEBT_USER_ID);
+
+    let n = 902;
+    let out = run(
+        mode,
+        "pupil_leaves",
+        &[config, ORG, &contracted_out_user(n)],
+        &sim,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "examples/c/pupil_leaves.c (no debt)");
+    assert!(
+        stdout.contains("\nowes nothing\nterminated: request id "),
+        "{stdout}"
+    );
+    assert_terminated(&sim, ORG, &user(n));
+
+    let out = run(
+        mode,
+        "pupil_leaves",
+        &[config, ORG, TERMINATED_OUT_USER_ID],
+        &sim,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "examples/c/pupil_leaves.c (terminated)");
+    assert!(
+        stdout.ends_with(": contract TERMINATED\nnothing to terminate\n"),
+        "{stdout}"
+    );
+
+    let out = run(mode, "pupil_leaves", &[config, ORG], &sim);
+    assert_eq!(out.status.code(), Some(2), "usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
+}
+
 /// A scenario: starts its simulators, runs its program(s) in the given mode, checks outcomes.
 type Scenario = fn(Mode);
 
@@ -283,6 +395,8 @@ const SCENARIOS: &[(&str, Scenario, bool)] = &[
     ("concurrency", scenario_concurrency, true),
     ("example", scenario_example, true),
     ("config_files", scenario_config_files, true),
+    ("k12", scenario_k12, true),
+    ("pupil_leaves", scenario_pupil_leaves, true),
     ("fork", scenario_fork, false),
     ("dns_stall", scenario_dns_stall, false),
 ];
@@ -330,6 +444,16 @@ fn c_example_terminate_contract() {
 #[test]
 fn c_config_files() {
     scenario_config_files(Mode::Plain);
+}
+
+#[test]
+fn c_k12_every_operation() {
+    scenario_k12(Mode::Plain);
+}
+
+#[test]
+fn c_example_pupil_leaves() {
+    scenario_pupil_leaves(Mode::Plain);
 }
 
 #[test]
@@ -411,9 +535,10 @@ fn assert_terminated(sim: &Sim, org: &str, user: &str) {
     );
 }
 
-/// The environment a program gets: `WXFACE_SIM_CONFIG`, `WXFACE_SIM_URL` and every member of
+/// The environment a program gets: `WXFACE_SIM_CONFIG`, `WXFACE_SIM_URL`, every member of
 /// client.json as `WXFACE_CFG_<KEY>` (string members as they are; of `platform_certificate_files`
-/// the first file, as `WXFACE_CFG_PLATFORM_CERTIFICATE_FILE`).
+/// the first file, as `WXFACE_CFG_PLATFORM_CERTIFICATE_FILE`) and every named id of the fixture
+/// as `WXFACE_ID_<NAME>` (the string members of `wxface-sim --test-ids`).
 fn sim_env(sim: &Sim) -> BTreeMap<String, OsString> {
     let mut env = BTreeMap::new();
     env.insert(
@@ -440,6 +565,15 @@ fn sim_env(sim: &Sim) -> BTreeMap<String, OsString> {
                 );
             }
             _ => {}
+        }
+    }
+    let ids = test_ids::as_json();
+    for (name, value) in ids.as_object().expect("the test ids are a JSON object") {
+        if let Some(id) = value.as_str() {
+            env.insert(
+                format!("WXFACE_ID_{}", name.to_ascii_uppercase()),
+                id.into(),
+            );
         }
     }
     env
@@ -555,7 +689,9 @@ const PROGRAMS: &[(&str, &str, &[&str])] = &[
     ("fork", "tests/c/fork.c", &[]),
     ("dns_stall", "tests/c/dns_stall.c", &["-l", SHIM]),
     ("config_files", "tests/c/config_files.c", &[]),
+    ("k12", "tests/c/k12.c", &[]),
     ("terminate_contract", "examples/c/terminate_contract.c", &[]),
+    ("pupil_leaves", "examples/c/pupil_leaves.c", &[]),
 ];
 
 /// The directory holding every compiled program and the library they load (set up once per

@@ -151,4 +151,19 @@ mod tests {
             r#"{"b":[1,2],"a":"x"}"#
         );
     }
+
+    #[test]
+    fn has_tells_an_empty_string_from_an_absent_value() {
+        let body = json!({"empty": "", "nul": "a\u{0}b"});
+        let r = wxface_response::from(Response::new(200, "R-1", body.to_string(), Some(body)));
+        let get = |pointer: &std::ffi::CStr| {
+            // SAFETY: `r` lives until the end of the test; `pointer` is NUL-terminated.
+            unsafe { std::ffi::CStr::from_ptr(wxface_response_get(&r, pointer.as_ptr())) }
+        };
+        // SAFETY: as above.
+        let has = |pointer: &std::ffi::CStr| unsafe { wxface_response_has(&r, pointer.as_ptr()) };
+        assert_eq!((has(c"/empty"), get(c"/empty")), (1, c""));
+        assert_eq!((has(c"/absent"), get(c"/absent")), (0, c""));
+        assert_eq!((has(c"/nul"), get(c"/nul")), (1, c"\"a\\u0000b\""));
+    }
 }

@@ -6,8 +6,11 @@
  *   WXFACE_CFG_BASE_URL, WXFACE_CFG_ROOT_CA_FILE
  *   WXFACE_CFG_WECHATPAY_PUBLIC_KEY_ID + WXFACE_CFG_WECHATPAY_PUBLIC_KEY_FILE   (public-key mode)
  *   WXFACE_CFG_PLATFORM_CERTIFICATE_FILE                                        (certificate mode)
+ *   WXFACE_ID_<NAME>                      the fixture's named ids (`wxface-sim --test-ids`), e.g.
+ *                                         WXFACE_ID_ORGANIZATION_ID
  *
- * The WXFACE_CFG_* values are the members of client.json, so that C needs no JSON parser. */
+ * The WXFACE_CFG_* values are the members of client.json and the WXFACE_ID_* values the string
+ * members of the test ids, so that C needs no JSON parser. */
 #ifndef WXFACE_TESTS_SUPPORT_H
 #define WXFACE_TESTS_SUPPORT_H
 

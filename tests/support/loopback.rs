@@ -23,6 +23,8 @@ pub enum Reply {
 pub struct Seen {
     pub version: Option<rustls::ProtocolVersion>,
     pub request_head: String,
+    /// The request body, as many bytes as its `Content-Length` said (none without one).
+    pub request_body: Vec<u8>,
 }
 
 /// Serves `replies.len()` connections on 127.0.0.1 with the simulator's certificate, speaking
@@ -60,6 +62,7 @@ pub fn tls_server(
                 let connection = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
                 let mut tls = rustls::StreamOwned::new(connection, tcp);
                 let request_head = read_head(&mut tls);
+                let request_body = read_body(&mut tls, &request_head);
                 let version = tls.conn.protocol_version();
                 match reply {
                     Reply::Response(response) => {
@@ -76,6 +79,7 @@ pub fn tls_server(
                 Seen {
                     version,
                     request_head,
+                    request_body,
                 }
             })
             .collect()
@@ -93,6 +97,22 @@ pub fn read_head(stream: &mut impl Read) -> String {
         head.push(byte[0]);
     }
     String::from_utf8(head).unwrap()
+}
+
+/// The body that follows `head`: `Content-Length` bytes, or fewer if the stream ends first.
+fn read_body(stream: &mut impl Read, head: &str) -> Vec<u8> {
+    let length = head
+        .lines()
+        .find_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<u64>().ok())
+                .flatten()
+        })
+        .unwrap_or(0);
+    let mut body = Vec::new();
+    let _ = stream.take(length).read_to_end(&mut body);
+    body
 }
 
 /// A header's value in a request head (case-insensitive name); panics if absent.

@@ -40,9 +40,9 @@ pub fn client_with(sim: &Sim, edit: impl FnOnce(&mut serde_json::Map<String, Val
 }
 
 /// Asserts `result` failed with `kind` and returns the error.
-pub fn expect_error(result: Result<(), wxface::Error>, kind: ErrorKind) -> wxface::Error {
+pub fn expect_error<T>(result: Result<T, wxface::Error>, kind: ErrorKind) -> wxface::Error {
     match result {
-        Ok(()) => panic!("expected a {kind:?} error, got success"),
+        Ok(_) => panic!("expected a {kind:?} error, got success"),
         Err(error) => {
             assert_eq!(error.kind(), kind, "unexpected error: {error}");
             assert!(!error.message().is_empty());

@@ -42,10 +42,24 @@ TERMINATED_USER: str = IDS["terminated_user_id"]
 UNKNOWN_USER: str = IDS["unknown_user_id"]
 
 
+def _numbered(range_name: str, n: int) -> str:
+    ids = IDS[range_name]
+    return f"{ids['prefix']}{n:0{ids['digits']}d}"
+
+
 def user_id(n: int) -> str:
-    """The n-th contracted user of ``ORG``."""
-    users = IDS["contracted_users"]
-    return f"{users['prefix']}{n:0{users['digits']}d}"
+    """The n-th contracted user of ``ORG`` (the WeChat face user id, ``use_id``)."""
+    return _numbered("contracted_users", n)
+
+
+def out_user_id(n: int) -> str:
+    """The school's own id (``out_user_id``) of the n-th contracted user."""
+    return _numbered("contracted_out_users", n)
+
+
+def contract_id(n: int) -> str:
+    """The contract of the n-th contracted user."""
+    return _numbered("contracted_contract_ids", n)
 
 _READY = re.compile(r"^wxface-sim listening on (https://127\.0\.0\.1:(\d+)) config=(.+)$")
 
@@ -86,6 +100,16 @@ class Sim:
 
     def stats(self) -> Dict[str, Any]:
         return self._control("GET", "/__sim/stats")
+
+    def requests(self) -> List[Dict[str, Any]]:
+        """The last API requests received, oldest first: ``{"method", "target",
+        "wechatpay_serial", "body"}`` with every encrypted field of the body opened by the sim."""
+        arrivals: List[Dict[str, Any]] = self._control("GET", "/__sim/requests")
+        return arrivals
+
+    def last_request(self) -> Dict[str, Any]:
+        """The last API request the sim received."""
+        return self.requests()[-1]
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -166,10 +190,15 @@ _user_numbers = itertools.count(20001)
 _user_lock = threading.Lock()
 
 
-def fresh_users(n: int) -> List[str]:
-    """``n`` contracted user ids never used before in this session (from number 20001 on)."""
+def fresh_numbers(n: int) -> List[int]:
+    """``n`` numbers of contracted users never used before in this session (from 20001 on)."""
     with _user_lock:
-        return [user_id(next(_user_numbers)) for _ in range(n)]
+        return [next(_user_numbers) for _ in range(n)]
+
+
+def fresh_users(n: int) -> List[str]:
+    """``n`` contracted user ids never used before in this session."""
+    return [user_id(number) for number in fresh_numbers(n)]
 
 
 @pytest.fixture

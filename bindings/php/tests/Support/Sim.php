@@ -63,12 +63,40 @@ final class Sim
         return (string) self::ids()['terminated_user_id'];
     }
 
-    /** The n-th contracted user of org() (1 ..= the fixture's last). */
+    /** A named id of the fixture, e.g. id('debt_out_user_id') (the keys of `wxface-sim --test-ids`). */
+    public static function id(string $name): string
+    {
+        $id = self::ids()[$name] ?? null;
+        if (!is_string($id)) {
+            throw new \InvalidArgumentException("wxface-sim --test-ids names no id {$name}");
+        }
+
+        return $id;
+    }
+
+    /** The n-th contracted user of org() (1 ..= the fixture's last): the WeChat face user id. */
     public static function user(int $n): string
     {
-        $users = self::ids()['contracted_users'];
+        return self::numbered('contracted_users', $n);
+    }
 
-        return $users['prefix'] . str_pad((string) $n, (int) $users['digits'], '0', STR_PAD_LEFT);
+    /** The school's own id (out_user_id) of the n-th contracted user. */
+    public static function outUser(int $n): string
+    {
+        return self::numbered('contracted_out_users', $n);
+    }
+
+    /** The contract of the n-th contracted user. */
+    public static function contractId(int $n): string
+    {
+        return self::numbered('contracted_contract_ids', $n);
+    }
+
+    private static function numbered(string $range, int $n): string
+    {
+        $ids = self::ids()[$range];
+
+        return $ids['prefix'] . str_pad((string) $n, (int) $ids['digits'], '0', STR_PAD_LEFT);
     }
 
     /** @param list<string> $extraArgs more wxface-sim options */
@@ -147,10 +175,35 @@ final class Sim
         $this->control('DELETE', '/__sim/faults');
     }
 
-    /** @return array{requests_per_path: array<string, int>, requests_total: int, connections_accepted: int, signature_failures: int} */
+    /**
+     * @return array{requests_per_path: array<string, int>, requests_total: int, connections_accepted: int,
+     *               signature_failures: int, deductions_recorded: int, deductions_repeated: int}
+     */
     public function stats(): array
     {
         return json_decode($this->control('GET', '/__sim/stats'), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * The last API requests received, oldest first: method, target, wechatpay_serial and body,
+     * with every encrypted field of the body opened by the sim.
+     *
+     * @return list<array<string, mixed>>
+     */
+    public function requests(): array
+    {
+        return json_decode($this->control('GET', '/__sim/requests'), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /** @return array<string, mixed> the last API request received */
+    public function lastRequest(): array
+    {
+        $requests = $this->requests();
+        if ($requests === []) {
+            throw new \RuntimeException('wxface-sim received no API request');
+        }
+
+        return $requests[count($requests) - 1];
     }
 
     public function stop(): void
