@@ -82,6 +82,21 @@ impl Client {
 
     /// Signs `call` and sends it; the response is not checked yet.
     pub(crate) fn exchange(&self, call: &Call) -> Result<RawResponse, Error> {
+        // Every target reaches the wire here. The operations build theirs from checked,
+        // percent-encoded parts; this keeps a slip there from sending raw bytes.
+        if let Some(at) = call
+            .target
+            .bytes()
+            .position(|b| !(0x21..=0x7E).contains(&b) || b == b'#')
+        {
+            return Err(Error::new(
+                crate::ErrorKind::Internal,
+                format!(
+                    "{}: byte {at} of the request target cannot go on the wire unencoded",
+                    call.name
+                ),
+            ));
+        }
         let body = call.body.as_ref().map(|b| b.bytes.as_slice());
         let authorization =
             self.signer

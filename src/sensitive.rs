@@ -60,3 +60,50 @@ pub(crate) fn wipe_fields(body: &mut Value, pointers: &[&str]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_vectors::{test_encrypting_key, wechatpay_private_key};
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use rsa::Oaep;
+    use serde_json::json;
+    use sha1::Sha1;
+
+    fn decrypt(ciphertext: &Value) -> String {
+        let bytes = STANDARD.decode(ciphertext.as_str().unwrap()).unwrap();
+        let plain = wechatpay_private_key()
+            .decrypt(Oaep::<Sha1>::new(), &bytes)
+            .unwrap();
+        String::from_utf8(plain).unwrap()
+    }
+
+    #[test]
+    fn each_named_string_is_replaced_by_its_ciphertext_and_nothing_else_changes() {
+        let mut body = json!({"user_name": "张三", "info": {"phone": "13800000000"}, "id": "U1"});
+        let pointers = ["/user_name", "/info/phone", "/absent"];
+        encrypt_fields(
+            "op",
+            &mut body,
+            &pointers,
+            &test_encrypting_key(),
+            Absent::Skip,
+        )
+        .unwrap();
+        assert_eq!(decrypt(&body["user_name"]), "张三");
+        assert_eq!(decrypt(&body["info"]["phone"]), "13800000000");
+        assert_eq!(body["id"], "U1");
+        assert!(body.get("absent").is_none());
+    }
+
+    #[test]
+    fn a_pointer_to_nothing_or_to_a_non_string_is_refused_when_asked_for() {
+        let key = test_encrypting_key();
+        let mut body = json!({"n": 1});
+        let error = encrypt_fields("op", &mut body, &["/x"], &key, Absent::Refuse).unwrap_err();
+        assert!(error.message().contains("/x names no string"), "{error}");
+        let error = encrypt_fields("op", &mut body, &["/n"], &key, Absent::Skip).unwrap_err();
+        assert!(error.message().contains("/n must be a string"), "{error}");
+    }
+}

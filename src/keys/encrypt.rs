@@ -60,26 +60,12 @@ impl fmt::Debug for EncryptingKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_vectors::read_vector_file;
-    use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
-    use rsa::{Oaep, PrivateKey};
+    use crate::test_vectors::{
+        read_vector_file, test_encrypting_key as key, wechatpay_private_key as private_key,
+    };
+    use rsa::Oaep;
     use serde_json::Value;
     use sha1::Sha1;
-
-    // The `rsa` crate decrypts here: a second implementation checks what aws-lc produced.
-    fn private_key() -> PrivateKey {
-        let pem = String::from_utf8(read_vector_file("wechatpay_test_private_key.pem")).unwrap();
-        PrivateKey::from_pkcs8_pem(&pem).unwrap()
-    }
-
-    fn key() -> EncryptingKey {
-        let pem = String::from_utf8(read_vector_file("wechatpay_test_public_key.pem")).unwrap();
-        let der = rsa::PublicKey::from_public_key_pem(&pem)
-            .unwrap()
-            .to_public_key_der()
-            .unwrap();
-        EncryptingKey::from_spki_der("test key", der.as_bytes()).unwrap()
-    }
 
     #[test]
     fn the_independent_vector_decrypts_with_the_same_scheme() {

@@ -38,6 +38,15 @@ impl Client {
             )
         })?;
         check_target(target)?;
+        if let Some(twice) = encrypt
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| encrypt[..i].contains(p).then_some(p))
+        {
+            return Err(Error::invalid_argument(format!(
+                "request: the encrypt pointer {twice} is given twice"
+            )));
+        }
         let body = match body.filter(|text| !text.is_empty()) {
             None if encrypt.is_empty() => None,
             None => {
