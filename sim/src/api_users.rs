@@ -133,7 +133,7 @@ pub(crate) fn update_user(
             names.join(", ")
         )));
     }
-    let plain = request.plain_fields(shared)?;
+    let plain = request.plain_fields()?;
     if plain.get("user_name").is_some_and(String::is_empty) {
         return Err(ApiError::param(
             "user_name",

@@ -9,10 +9,13 @@ use wxface_sim::{Fault, SimOptions};
 pub(crate) const USAGE: &str = "\
 usage: wxface-sim [--state-dir DIR] [--port N] [--key-mode public-key|certificate]
                   [--fixture FILE] [--idle-close-secs N] [--idempotent-terminate]
-                  [--fault SPEC [--fault-count N]] [-- CMD ARGS...]
+                  [--fault SPEC [--fault-count N]]
+                  [--rotate-platform-certificate-after N] [--expired-platform-certificate]
+                  [-- CMD ARGS...]
        wxface-sim --test-ids
 
-Serves a simulated WeChat Pay APIv3 (the K12 offline face-pay API) on https://127.0.0.1:PORT
+Serves a simulated WeChat Pay APIv3 (the K12 offline face-pay API, platform certificate
+download) on https://127.0.0.1:PORT
 and prints one line: `wxface-sim listening on URL config=DIR/client.json`.
 Without CMD it serves until SIGINT/SIGTERM. With `-- CMD ARGS...` it runs CMD with
 WXFACE_SIM_URL, WXFACE_SIM_CONFIG and WXFACE_SIM_STATE_DIR set, then exits with CMD's
@@ -68,6 +71,10 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
                 options.idle_close_after = (secs > 0).then(|| Duration::from_secs(secs));
             }
             "--idempotent-terminate" => options.idempotent_terminate = true,
+            "--rotate-platform-certificate-after" => {
+                options.rotate_platform_certificate_after = Some(number(&flag, value()?)?);
+            }
+            "--expired-platform-certificate" => options.expired_platform_certificate = true,
             "--fault" => {
                 let spec = text(&flag, value()?)?;
                 fault = Some(spec.parse::<Fault>().map_err(|e| e.to_string())?);
@@ -85,6 +92,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
     if fault.is_none() && fault_count.is_some() {
         return Err("--fault-count needs --fault".into());
     }
+    options.validate()?;
     Ok(Parsed::Run(Box::new(Cli {
         options,
         fault: fault.map(|f| (f, fault_count)),
@@ -131,6 +139,9 @@ mod tests {
             "--idle-close-secs",
             "8",
             "--idempotent-terminate",
+            "--rotate-platform-certificate-after",
+            "5",
+            "--expired-platform-certificate",
             "--fault",
             "status:502:html",
             "--fault-count",
@@ -146,6 +157,8 @@ mod tests {
         assert_eq!(cli.options.fixture, Some(PathBuf::from("f.json")));
         assert_eq!(cli.options.idle_close_after, Some(Duration::from_secs(8)));
         assert!(cli.options.idempotent_terminate);
+        assert_eq!(cli.options.rotate_platform_certificate_after, Some(5));
+        assert!(cli.options.expired_platform_certificate);
         assert_eq!(
             cli.fault,
             Some((
@@ -183,6 +196,7 @@ mod tests {
                 "at least 1",
             ),
             (&["--"], "followed by a command"),
+            (&["--rotate-platform-certificate-after", "0"], "at least 1"),
             (&["--bogus"], "unknown argument"),
         ] {
             let err = run(args).unwrap_err();

@@ -6,6 +6,11 @@
 //! - `GET /__sim/stats`
 //! - `POST /__sim/stats/reset` (also forgets the logged requests)
 //! - `GET /__sim/requests`: the last API requests received, ENC fields in plain text
+//! - `GET /__sim/platform-certificates`, `POST /__sim/rotate-platform-certificate`,
+//!   `POST /__sim/serve-expired-platform-certificate`
+//!
+//! Rotation blocks while a key is generated: the server runs control requests on a
+//! blocking thread.
 
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -13,6 +18,8 @@ use serde_json::{Value, json};
 use crate::answer::Answer;
 use crate::faults::Fault;
 use crate::shared::Shared;
+
+const ENDPOINTS: &str = "POST/DELETE /__sim/faults, GET /__sim/stats, POST /__sim/stats/reset, GET /__sim/requests, GET /__sim/platform-certificates, POST /__sim/rotate-platform-certificate, POST /__sim/serve-expired-platform-certificate";
 
 pub(crate) fn is_control_path(path: &str) -> bool {
     path == "/__sim" || path.starts_with("/__sim/")
@@ -43,14 +50,34 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
             StatusCode::OK,
             Some(Value::Array(shared.requests.snapshot())),
         ),
+        (&Method::GET, "/__sim/platform-certificates") => {
+            let (current, listed) = shared.platform_certificates();
+            let listed: Vec<Value> = listed.iter().map(|c| c.to_json()).collect();
+            ok(json!({ "current": current.to_json(), "listed": listed }))
+        }
+        (&Method::POST, "/__sim/rotate-platform-certificate") => {
+            match shared.rotate_platform_certificate() {
+                Ok(cert) => ok(cert.to_json()),
+                Err(e) => error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "SYSTEM_ERROR",
+                    &e.to_string(),
+                ),
+            }
+        }
+        (&Method::POST, "/__sim/serve-expired-platform-certificate") => {
+            ok(shared.serve_expired_platform_certificate().to_json())
+        }
         _ => error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            &format!(
-                "no control endpoint {method} {path} (POST/DELETE /__sim/faults, GET /__sim/stats, POST /__sim/stats/reset, GET /__sim/requests)"
-            ),
+            &format!("no control endpoint {method} {path} ({ENDPOINTS})"),
         ),
     }
+}
+
+fn ok(doc: Value) -> Answer {
+    Answer::control(StatusCode::OK, Some(doc))
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Answer {

@@ -51,6 +51,23 @@ pub struct SimOptions {
     /// Fixture file with organizations and users; `None` uses the built-in one
     /// (the same document as `sim/fixtures/k12.json`).
     pub fixture: Option<PathBuf>,
+    /// Rotate the platform certificate once, after this many API requests: request N+1
+    /// is answered (in certificate mode) by a new key and serial. `None`: never by itself.
+    pub rotate_platform_certificate_after: Option<u64>,
+    /// Start with the state dir's expired platform certificate current: certificate-mode
+    /// answers and notifications are signed by it, and the configs list it too.
+    pub expired_platform_certificate: bool,
+}
+
+impl SimOptions {
+    /// What [`crate::Sim::start`] would refuse before touching anything (the command
+    /// line checks it to exit with status 2).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.rotate_platform_certificate_after == Some(0) {
+            return Err("rotate the platform certificate after at least 1 request".into());
+        }
+        Ok(())
+    }
 }
 
 impl Default for SimOptions {
@@ -62,6 +79,8 @@ impl Default for SimOptions {
             idle_close_after: None,
             idempotent_terminate: false,
             fixture: None,
+            rotate_platform_certificate_after: None,
+            expired_platform_certificate: false,
         }
     }
 }
@@ -89,9 +108,19 @@ mod tests {
         assert_eq!(options.state_dir, PathBuf::new());
         assert_eq!(options.key_mode, KeyMode::PublicKey);
         assert_eq!(options.port, 0);
+        assert_eq!(options.validate(), Ok(()));
         let (a, b) = (fresh_temp_dir(), fresh_temp_dir());
         assert_ne!(a, b);
         assert!(a.starts_with(std::env::temp_dir()));
+    }
+
+    #[test]
+    fn validate_refuses_what_start_would() {
+        let never = SimOptions {
+            rotate_platform_certificate_after: Some(0),
+            ..SimOptions::default()
+        };
+        assert!(never.validate().is_err());
     }
 
     #[test]

@@ -1,28 +1,60 @@
-//! State shared by the `Sim` handle and every connection task.
+//! State shared by the `Sim` handle and every connection task, and the operations that
+//! the `Sim` handle and the control endpoints both offer.
 
+use std::io;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::auth::RequestVerifier;
+use crate::certificates::PlatformCertificate;
 use crate::faults::FaultSlot;
 use crate::k12::Directory;
-use crate::oaep::FieldDecryptor;
+use crate::keyring::KeyRing;
 use crate::request_log::RequestLog;
-use crate::signer::AnswerSigner;
+use crate::signer::unix_now;
 use crate::stats::StatsRecorder;
 
 pub(crate) struct Shared {
     pub(crate) stats: StatsRecorder,
     pub(crate) faults: FaultSlot,
     pub(crate) verifier: RequestVerifier,
-    pub(crate) signer: AnswerSigner,
-    /// Opens the ENC fields of requests (the WeChat Pay key).
-    pub(crate) decryptor: FieldDecryptor,
-    /// What `Wechatpay-Serial` must say on a request with ENC fields: the id that names
-    /// the WeChat Pay key in this key mode (as on answers).
-    pub(crate) wechatpay_key_id: String,
+    /// The WeChat Pay keys: who signs answers, who opens ENC fields, the platform
+    /// certificates.
+    pub(crate) keys: KeyRing,
+    /// The merchant's APIv3 key: seals downloaded certificates.
+    pub(crate) apiv3_key: String,
     pub(crate) directory: Mutex<Directory>,
     pub(crate) requests: RequestLog,
     pub(crate) idempotent_terminate: bool,
     pub(crate) idle_close_after: Option<Duration>,
+    /// Rotate the platform certificate once when this many API requests have arrived.
+    pub(crate) rotate_after: Option<u64>,
+    /// API requests since start (unlike the stats, never reset).
+    pub(crate) api_requests: AtomicU64,
+}
+
+impl Shared {
+    /// Counts an API request; `true` when it is the one before which the scheduled
+    /// rotation happens.
+    pub(crate) fn count_api_request(&self) -> bool {
+        let seen = self.api_requests.fetch_add(1, Ordering::Relaxed);
+        self.rotate_after == Some(seen)
+    }
+
+    pub(crate) fn platform_certificates(&self) -> (PlatformCertificate, Vec<PlatformCertificate>) {
+        let now = unix_now();
+        let certs = &self.keys.certificates;
+        let listed = certs.listed().iter().map(|c| c.info(now)).collect();
+        (certs.current().info(now), listed)
+    }
+
+    pub(crate) fn rotate_platform_certificate(&self) -> io::Result<PlatformCertificate> {
+        let now = unix_now();
+        Ok(self.keys.certificates.rotate(now)?.info(now))
+    }
+
+    pub(crate) fn serve_expired_platform_certificate(&self) -> PlatformCertificate {
+        self.keys.certificates.serve_expired().info(unix_now())
+    }
 }

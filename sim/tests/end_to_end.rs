@@ -467,9 +467,12 @@ fn state_dir_files_are_all_there() {
         "wechatpay_key.pem",
         "wechatpay_public_key.pem",
         "wechatpay_platform_cert.pem",
+        "wechatpay_platform_cert_expired.pem",
+        "apiv3_key.txt",
         "client.json",
         "client-public-key.json",
         "client-certificate.json",
+        "client-auto.json",
     ] {
         assert!(sim.state_dir().join(name).is_file(), "{name}");
     }
@@ -1608,4 +1611,413 @@ fn faults_and_the_request_log_cover_every_operation() {
         .unwrap();
     assert_eq!(reset.status().as_u16(), 204);
     assert!(sim.requests().is_empty());
+}
+
+// ---- Platform certificates (k12-api.md C) ----
+
+/// Opens an AEAD_AES_256_GCM field with aws-lc-rs directly, independently of the
+/// simulator's own code: `None` when it does not authenticate.
+fn aead_open(apiv3_key: &str, nonce: &str, aad: &str, ciphertext: &str) -> Option<String> {
+    use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, apiv3_key.as_bytes()).ok()?);
+    let nonce = Nonce::try_assume_unique_for_key(nonce.as_bytes()).ok()?;
+    let mut data = STANDARD.decode(ciphertext).ok()?;
+    let plain = key
+        .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut data)
+        .ok()?;
+    Some(String::from_utf8(plain.to_vec()).unwrap())
+}
+
+/// Whether `signature` (base64) verifies over `TIMESTAMP\nNONCE\nBODY\n` with `spki`.
+fn signature_verifies(
+    spki: &[u8],
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    let Ok(signature) = STANDARD.decode(signature) else {
+        return false;
+    };
+    let mut message = format!("{timestamp}\n{nonce}\n").into_bytes();
+    message.extend_from_slice(body);
+    message.push(b'\n');
+    UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki)
+        .verify(&message, &signature)
+        .is_ok()
+}
+
+/// The SubjectPublicKeyInfo of a certificate in PEM (rustls' parser).
+fn spki_of_cert(pem: &str) -> Vec<u8> {
+    let cert = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
+    let parsed = rustls::server::ParsedCertificate::try_from(&cert).unwrap();
+    parsed.subject_public_key_info().as_ref().to_vec()
+}
+
+/// Serial (uppercase hex) and notAfter (Unix seconds) of a certificate in PEM.
+fn serial_and_expiry(pem: &str) -> (String, u64) {
+    use x509_cert::der::Decode;
+    let der = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
+    let cert = x509_cert::Certificate::from_der(&der).unwrap();
+    let tbs = cert.tbs_certificate();
+    let serial = tbs
+        .serial_number()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    (
+        serial,
+        tbs.validity().not_after.to_unix_duration().as_secs(),
+    )
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A download's certificates, each opened with `apiv3_key` and checked against its
+/// entry: `(serial_no, expire_time, pem)`, in the order listed.
+fn downloaded(reply: &Reply, apiv3_key: &str) -> Vec<(String, String, String)> {
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let doc = json(reply);
+    doc["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            let enc = &entry["encrypt_certificate"];
+            assert_eq!(enc["algorithm"], "AEAD_AES_256_GCM");
+            assert_eq!(enc["associated_data"], "certificate");
+            let nonce = enc["nonce"].as_str().unwrap();
+            assert_eq!(nonce.len(), 12, "{nonce}");
+            for time in ["effective_time", "expire_time"] {
+                assert!(entry[time].as_str().unwrap().ends_with("+08:00"), "{entry}");
+            }
+            let pem = aead_open(
+                apiv3_key,
+                nonce,
+                "certificate",
+                enc["ciphertext"].as_str().unwrap(),
+            )
+            .expect("the certificate opens with the APIv3 key");
+            let serial = entry["serial_no"].as_str().unwrap().to_owned();
+            assert_eq!(serial_and_expiry(&pem).0, serial);
+            (
+                serial,
+                entry["expire_time"].as_str().unwrap().to_owned(),
+                pem,
+            )
+        })
+        .collect()
+}
+
+/// Verifies an answer with the certificate (PEM) whose serial it names.
+fn signed_by(reply: &Reply, certs: &[(String, String, String)]) -> String {
+    let serial = reply.header("wechatpay-serial").unwrap();
+    let (_, _, pem) = certs
+        .iter()
+        .find(|(s, _, _)| *s == serial)
+        .unwrap_or_else(|| panic!("{serial} is not among the certificates"));
+    assert!(signature_verifies(
+        &spki_of_cert(pem),
+        &reply.header("wechatpay-timestamp").unwrap(),
+        &reply.header("wechatpay-nonce").unwrap(),
+        &reply.body,
+        &reply.header("wechatpay-signature").unwrap(),
+    ));
+    serial
+}
+
+fn control(sim: &Sim, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let request = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", sim.base_url()));
+    let agent = agent(sim);
+    let mut response = match body {
+        Some(body) => agent.run(request.body(body.to_string()).unwrap()),
+        None => agent.run(request.body(()).unwrap()),
+    }
+    .unwrap();
+    let bytes = response.body_mut().read_to_vec().unwrap();
+    let doc = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    (response.status().as_u16(), doc)
+}
+
+fn terminate(api: &Client, use_id: &str) -> Reply {
+    api.call(
+        "POST",
+        &TERMINATE_U1.replace("U0000000001", use_id),
+        None,
+        None,
+    )
+}
+
+#[test]
+fn certificate_download_opens_with_the_apiv3_key_and_bootstraps() {
+    let sim = start(KeyMode::Certificate, None);
+    let api = Client::new(&sim);
+    let key = sim.apiv3_key().to_owned();
+    assert_eq!(key.len(), 32);
+    assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()));
+
+    let reply = api.get("/v3/certificates");
+    let certs = downloaded(&reply, &key);
+    assert_eq!(certs.len(), 1);
+    assert_eq!(certs[0].0, platform_serial(&sim));
+    assert_eq!(certs[0].1, "2049-12-31T08:00:00+08:00");
+    // A client holding no key verifies the answer with the certificate it names.
+    assert_eq!(signed_by(&reply, &certs), certs[0].0);
+    // The same bytes as the state dir's file.
+    let on_disk =
+        std::fs::read_to_string(sim.state_dir().join("wechatpay_platform_cert.pem")).unwrap();
+    assert_eq!(certs[0].2, on_disk);
+
+    // Another APIv3 key does not open it.
+    let entry = &json(&reply)["data"][0]["encrypt_certificate"];
+    assert_eq!(
+        aead_open(
+            "0123456789abcdef0123456789ABCDEF",
+            entry["nonce"].as_str().unwrap(),
+            "certificate",
+            entry["ciphertext"].as_str().unwrap()
+        ),
+        None
+    );
+    // A fresh nonce each time.
+    let again = api.get("/v3/certificates");
+    assert_ne!(
+        json(&again)["data"][0]["encrypt_certificate"]["nonce"],
+        entry["nonce"]
+    );
+    assert_param_error(
+        &api.get("/v3/certificates?offset=1"),
+        "offset",
+        "unknown query parameter offset",
+    );
+
+    // Downloads are counted, on the handle and at the control endpoint; a refused one is not.
+    assert_eq!(sim.certificate_downloads(), 2);
+    let (status, stats) = control(&sim, "GET", "/__sim/stats", None);
+    assert_eq!(
+        (status, stats["certificate_downloads"].as_u64()),
+        (200, Some(2))
+    );
+    sim.reset_stats();
+    assert_eq!(sim.certificate_downloads(), 0);
+
+    // Every config carries the APIv3 key; client-auto.json carries no WeChat Pay key.
+    assert_eq!(sim.client_config()["apiv3_key"], key.as_str());
+    let auto: Value =
+        serde_json::from_slice(&std::fs::read(sim.client_auto_config_path()).unwrap()).unwrap();
+    assert_eq!(auto["apiv3_key"], key.as_str());
+    assert_eq!(auto["auto_platform_certificates"], true);
+    assert_eq!(auto["base_url"], sim.base_url().as_str());
+    for absent in [
+        "wechatpay_public_key_id",
+        "wechatpay_public_key_file",
+        "platform_certificate_files",
+    ] {
+        assert!(auto.get(absent).is_none(), "{absent}");
+    }
+    for name in ["client-public-key.json", "client-certificate.json"] {
+        let doc: Value =
+            serde_json::from_slice(&std::fs::read(sim.state_dir().join(name)).unwrap()).unwrap();
+        assert_eq!(doc["apiv3_key"], key.as_str(), "{name}");
+    }
+}
+
+#[test]
+fn certificate_download_in_public_key_mode_is_signed_by_the_certificate() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let reply = api.get("/v3/certificates");
+    let certs = downloaded(&reply, sim.apiv3_key());
+    assert_eq!(signed_by(&reply, &certs), platform_serial(&sim));
+    // Other answers still name the public key.
+    let other = terminate(&api, "U0000000070");
+    assert!(
+        other
+            .header("wechatpay-serial")
+            .unwrap()
+            .starts_with("PUB_KEY_ID_")
+    );
+}
+
+#[test]
+fn rotation_signs_with_the_new_certificate_and_lists_both() {
+    let sim = start(KeyMode::Certificate, None);
+    let api = Client::new(&sim);
+    let old = sim.current_platform_certificate();
+    assert_eq!(old.serial_no, platform_serial(&sim));
+
+    let (status, new) = control(&sim, "POST", "/__sim/rotate-platform-certificate", None);
+    assert_eq!(status, 200, "{new}");
+    let new_serial = new["serial_no"].as_str().unwrap().to_owned();
+    assert_ne!(new_serial, old.serial_no);
+    assert_eq!(new["expired"], false);
+    let new_pem = new["pem"].as_str().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(new["file"].as_str().unwrap()).unwrap(),
+        new_pem
+    );
+    let (serial, not_after) = serial_and_expiry(new_pem);
+    assert_eq!(serial, new_serial);
+    assert!(not_after > unix_now() + 4 * 365 * 86_400);
+    assert!(new["effective_time"].as_str().unwrap() > old.effective_time.as_str());
+
+    // Answers are signed by the new key and name the new serial.
+    let reply = terminate(&api, "U0000000071");
+    assert_eq!(reply.status, 204);
+    let both = [
+        (new_serial.clone(), String::new(), new_pem.to_owned()),
+        (old.serial_no.clone(), String::new(), old.pem.clone()),
+    ];
+    assert_eq!(signed_by(&reply, &both), new_serial);
+    assert!(
+        !answer_verifies(&sim, &reply),
+        "the old certificate no longer verifies answers"
+    );
+
+    // The download lists the new and the old certificate, newest first.
+    let reply = api.get("/v3/certificates");
+    let certs = downloaded(&reply, sim.apiv3_key());
+    let serials: Vec<&str> = certs.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(serials, [new_serial.as_str(), old.serial_no.as_str()]);
+    assert_eq!(signed_by(&reply, &certs), new_serial);
+    let handle: Vec<String> = sim
+        .platform_certificates()
+        .into_iter()
+        .map(|c| c.serial_no)
+        .collect();
+    assert_eq!(handle, [new_serial.clone(), old.serial_no.clone()]);
+    let (_, listing) = control(&sim, "GET", "/__sim/platform-certificates", None);
+    assert_eq!(listing["current"]["serial_no"], new_serial.as_str());
+    assert_eq!(listing["listed"].as_array().unwrap().len(), 2);
+
+    // Encrypted fields are accepted under either certificate, named by its serial.
+    let target = format!("{USERS}/S0000000072");
+    for (serial, pem) in [(&new_serial, new_pem), (&old.serial_no, old.pem.as_str())] {
+        let phone = seal_with(&spki_of_cert(pem), "13800138000");
+        let body = serde_json::json!({ "phone": phone }).to_string();
+        let reply = api.call("PATCH", &target, Some(&body), Some(serial));
+        assert_eq!(
+            reply.status,
+            204,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+    }
+    // … but not under one certificate while naming the other.
+    let phone = seal_with(&spki_of_cert(new_pem), "13800138000");
+    let body = serde_json::json!({ "phone": phone }).to_string();
+    assert_param_error(
+        &api.call("PATCH", &target, Some(&body), Some(&old.serial_no)),
+        "phone",
+        "phone is not encrypted with the WeChat Pay key",
+    );
+}
+
+#[test]
+fn rotation_after_n_requests_by_option() {
+    let sim = Sim::start(SimOptions {
+        state_dir: shared_state_dir(),
+        key_mode: KeyMode::Certificate,
+        rotate_platform_certificate_after: Some(2),
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let api = Client::new(&sim);
+    let first = sim.current_platform_certificate().serial_no;
+    let serials: Vec<String> = (73..76)
+        .map(|n| {
+            terminate(&api, &format!("U{n:010}"))
+                .header("wechatpay-serial")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(serials[0], first);
+    assert_eq!(serials[1], first);
+    assert_ne!(
+        serials[2], first,
+        "request 3 is answered by a new certificate"
+    );
+    assert_eq!(serials[2], sim.current_platform_certificate().serial_no);
+    assert_eq!(sim.platform_certificates().len(), 2);
+    // Only once.
+    terminate(&api, "U0000000076");
+    assert_eq!(sim.current_platform_certificate().serial_no, serials[2]);
+}
+
+#[test]
+fn an_expired_certificate_signs_answers_and_lies_in_the_past() {
+    let sim = Sim::start(SimOptions {
+        state_dir: shared_state_dir(),
+        key_mode: KeyMode::Certificate,
+        expired_platform_certificate: true,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let api = Client::new(&sim);
+    let expired = sim.current_platform_certificate();
+    assert!(expired.expired);
+    assert_eq!(expired.effective_time, "2021-01-01T08:00:00+08:00");
+    assert_eq!(expired.expire_time, "2024-01-01T08:00:00+08:00");
+    let (serial, not_after) = serial_and_expiry(&expired.pem);
+    assert_eq!(serial, expired.serial_no);
+    assert!(
+        not_after < unix_now(),
+        "the X.509 validity lies in the past"
+    );
+
+    // The config lists it after the valid certificate, so a client knows its dates.
+    let files = sim.client_config()["platform_certificate_files"].clone();
+    assert_eq!(files.as_array().unwrap().len(), 2);
+    assert_eq!(files[1], expired.file.to_string_lossy().as_ref());
+
+    let reply = terminate(&api, "U0000000077");
+    assert_eq!(reply.status, 204);
+    let expired_entry = [(
+        expired.serial_no.clone(),
+        String::new(),
+        expired.pem.clone(),
+    )];
+    assert_eq!(signed_by(&reply, &expired_entry), expired.serial_no);
+
+    // Listed with its past expire_time; the download itself is signed by the valid one.
+    let reply = api.get("/v3/certificates");
+    let certs = downloaded(&reply, sim.apiv3_key());
+    assert_eq!(certs.len(), 2);
+    assert_eq!(certs[0].0, expired.serial_no);
+    assert_eq!(certs[0].1, "2024-01-01T08:00:00+08:00");
+    assert_eq!(signed_by(&reply, &certs), platform_serial(&sim));
+
+    // The control endpoint does the same for a simulator started normally.
+    let normal = start(KeyMode::Certificate, None);
+    let (status, doc) = control(
+        &normal,
+        "POST",
+        "/__sim/serve-expired-platform-certificate",
+        None,
+    );
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["expired"], true);
+    assert_eq!(doc["expire_time"], "2024-01-01T08:00:00+08:00");
+    let reply = terminate(&Client::new(&normal), "U0000000078");
+    assert_eq!(
+        reply.header("wechatpay-serial").unwrap(),
+        doc["serial_no"].as_str().unwrap()
+    );
 }
