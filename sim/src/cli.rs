@@ -11,6 +11,8 @@ usage: wxface-sim [--state-dir DIR] [--port N] [--key-mode public-key|certificat
                   [--fixture FILE] [--idle-close-secs N] [--idempotent-terminate]
                   [--fault SPEC [--fault-count N]]
                   [--rotate-platform-certificate-after N] [--expired-platform-certificate]
+                  [--notify-url URL [--notify-retries N] [--notify-backoff-ms MS]
+                   [--notify-timeout-ms MS]]
                   [-- CMD ARGS...]
        wxface-sim --test-ids
 
@@ -20,6 +22,9 @@ and prints one line: `wxface-sim listening on URL config=DIR/client.json`.
 Without CMD it serves until SIGINT/SIGTERM. With `-- CMD ARGS...` it runs CMD with
 WXFACE_SIM_URL, WXFACE_SIM_CONFIG and WXFACE_SIM_STATE_DIR set, then exits with CMD's
 exit code. `--test-ids` prints the built-in fixture's named ids (JSON) and exits.
+With --notify-url, terminating a contract POSTs a signed FACEPAY.USER_STATE_CHANGE
+notification there (retried --notify-retries times, default 3, after a pause of
+--notify-backoff-ms, default 200, doubled each time).
 
 fault SPEC: bad_signature, probe_signature, missing_header:NAME, unknown_serial,
   timestamp_offset:SECS, status:CODE:html|json, delay:MS, drop_connection,
@@ -75,6 +80,18 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
                 options.rotate_platform_certificate_after = Some(number(&flag, value()?)?);
             }
             "--expired-platform-certificate" => options.expired_platform_certificate = true,
+            "--notify-url" => options.notify_url = Some(text(&flag, value()?)?),
+            "--notify-retries" => options.notify_retries = number(&flag, value()?)?,
+            "--notify-backoff-ms" => {
+                options.notify_backoff = Duration::from_millis(number(&flag, value()?)?);
+            }
+            "--notify-timeout-ms" => {
+                let ms: u64 = number(&flag, value()?)?;
+                if ms == 0 {
+                    return Err("--notify-timeout-ms must be at least 1".into());
+                }
+                options.notify_timeout = Duration::from_millis(ms);
+            }
             "--fault" => {
                 let spec = text(&flag, value()?)?;
                 fault = Some(spec.parse::<Fault>().map_err(|e| e.to_string())?);
@@ -142,6 +159,14 @@ mod tests {
             "--rotate-platform-certificate-after",
             "5",
             "--expired-platform-certificate",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+            "--notify-retries",
+            "1",
+            "--notify-backoff-ms",
+            "10",
+            "--notify-timeout-ms",
+            "250",
             "--fault",
             "status:502:html",
             "--fault-count",
@@ -159,6 +184,13 @@ mod tests {
         assert!(cli.options.idempotent_terminate);
         assert_eq!(cli.options.rotate_platform_certificate_after, Some(5));
         assert!(cli.options.expired_platform_certificate);
+        assert_eq!(
+            cli.options.notify_url.as_deref(),
+            Some("http://127.0.0.1:9/notify")
+        );
+        assert_eq!(cli.options.notify_retries, 1);
+        assert_eq!(cli.options.notify_backoff, Duration::from_millis(10));
+        assert_eq!(cli.options.notify_timeout, Duration::from_millis(250));
         assert_eq!(
             cli.fault,
             Some((
@@ -196,6 +228,8 @@ mod tests {
                 "at least 1",
             ),
             (&["--"], "followed by a command"),
+            (&["--notify-url", "mailto:x"], "http:// or https://"),
+            (&["--notify-timeout-ms", "0"], "at least 1"),
             (&["--rotate-platform-certificate-after", "0"], "at least 1"),
             (&["--bogus"], "unknown argument"),
         ] {

@@ -8,8 +8,10 @@
 //! contracts, face re-collections, deductions), opens the RSA-OAEP encrypted request
 //! fields, logs what arrived, and can inject faults (bad signatures, error statuses,
 //! dropped connections, …). It serves `GET /v3/certificates` (sealed with the APIv3
-//! key) and rotates or expires its platform certificate on request. Keys, certificates
-//! and a ready `client.json` live in a state dir. See `sim/README.md`.
+//! key), rotates or expires its platform certificate on request, and POSTs signed,
+//! encrypted notifications to a notify URL (or builds them for tests to feed a parser).
+//! Keys, certificates and a ready `client.json` live in a state dir. See
+//! `sim/README.md`.
 //!
 //! ```no_run
 //! use wxface_sim::{Fault, Sim, SimOptions};
@@ -44,6 +46,8 @@ mod idle;
 mod k12;
 mod keyring;
 mod keys;
+mod notification;
+mod notifier;
 mod oaep;
 mod options;
 mod percent;
@@ -62,6 +66,7 @@ mod sync;
 pub mod test_ids;
 mod time;
 mod tls;
+mod webhook;
 
 #[cfg(test)]
 mod test_vectors;
@@ -69,6 +74,8 @@ mod test_vectors;
 pub use certificates::PlatformCertificate;
 pub use faults::{Fault, FaultParseError};
 pub use k12::ContractState;
+pub use notification::{BuiltNotification, NotificationOptions, USER_STATE_CHANGE};
+pub use notifier::{Delivery, DeliveryAttempt, DeliveryOutcome};
 pub use options::{KeyMode, SimOptions};
 pub use sim::Sim;
 pub use stats::Stats;

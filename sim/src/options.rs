@@ -57,12 +57,24 @@ pub struct SimOptions {
     /// Start with the state dir's expired platform certificate current: certificate-mode
     /// answers and notifications are signed by it, and the configs list it too.
     pub expired_platform_certificate: bool,
+    /// `http://` or `https://` URL that notifications are POSTed to (a terminated
+    /// contract sends `FACEPAY.USER_STATE_CHANGE`). `None`: no automatic notifications.
+    pub notify_url: Option<String>,
+    /// Attempts after the first when a delivery gets no 2xx answer. Default 3.
+    pub notify_retries: u32,
+    /// Pause before the first retry, doubled before each further one. Default 200 ms.
+    pub notify_backoff: Duration,
+    /// Connect and read/write timeout of each delivery attempt. Default 5 s.
+    pub notify_timeout: Duration,
 }
 
 impl SimOptions {
     /// What [`crate::Sim::start`] would refuse before touching anything (the command
     /// line checks it to exit with status 2).
     pub fn validate(&self) -> Result<(), String> {
+        if let Some(url) = &self.notify_url {
+            crate::webhook::WebhookUrl::parse(url)?;
+        }
         if self.rotate_platform_certificate_after == Some(0) {
             return Err("rotate the platform certificate after at least 1 request".into());
         }
@@ -81,6 +93,10 @@ impl Default for SimOptions {
             fixture: None,
             rotate_platform_certificate_after: None,
             expired_platform_certificate: false,
+            notify_url: None,
+            notify_retries: 3,
+            notify_backoff: Duration::from_millis(200),
+            notify_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -108,6 +124,8 @@ mod tests {
         assert_eq!(options.state_dir, PathBuf::new());
         assert_eq!(options.key_mode, KeyMode::PublicKey);
         assert_eq!(options.port, 0);
+        assert_eq!(options.notify_retries, 3);
+        assert_eq!(options.notify_backoff, Duration::from_millis(200));
         assert_eq!(options.validate(), Ok(()));
         let (a, b) = (fresh_temp_dir(), fresh_temp_dir());
         assert_ne!(a, b);
@@ -116,6 +134,11 @@ mod tests {
 
     #[test]
     fn validate_refuses_what_start_would() {
+        let bad_url = SimOptions {
+            notify_url: Some("ftp://x".into()),
+            ..SimOptions::default()
+        };
+        assert!(bad_url.validate().unwrap_err().contains("http://"));
         let never = SimOptions {
             rotate_platform_certificate_after: Some(0),
             ..SimOptions::default()

@@ -66,12 +66,12 @@ pub(crate) async fn handle(
     if control::is_control_path(&path) {
         let answer = match read_body(body).await {
             Ok(body) => {
-                // Control requests may block (generating a key): not on a worker the
-                // API needs.
+                // Control requests may block (waiting for deliveries, delivering,
+                // generating a key): not on a worker the API needs.
                 let shared = shared.clone();
                 let method = head.method.clone();
                 let blocking = tokio::task::spawn_blocking(move || {
-                    control::handle(&shared, &method, &path, &body)
+                    control::handle(&shared, &method, &path, query.as_deref(), &body)
                 });
                 blocking
                     .await

@@ -11,9 +11,12 @@ use crate::certificates::PlatformCertificate;
 use crate::faults::FaultSlot;
 use crate::k12::Directory;
 use crate::keyring::KeyRing;
+use crate::notification::{self, BuiltNotification, NotificationOptions, USER_STATE_CHANGE};
+use crate::notifier::{Delivery, Notifier};
 use crate::request_log::RequestLog;
 use crate::signer::unix_now;
 use crate::stats::StatsRecorder;
+use crate::webhook::WebhookUrl;
 
 pub(crate) struct Shared {
     pub(crate) stats: StatsRecorder,
@@ -22,8 +25,9 @@ pub(crate) struct Shared {
     /// The WeChat Pay keys: who signs answers, who opens ENC fields, the platform
     /// certificates.
     pub(crate) keys: KeyRing,
-    /// The merchant's APIv3 key: seals downloaded certificates.
+    /// The merchant's APIv3 key: seals downloaded certificates and notifications.
     pub(crate) apiv3_key: String,
+    pub(crate) notifier: Notifier,
     pub(crate) directory: Mutex<Directory>,
     pub(crate) requests: RequestLog,
     pub(crate) idempotent_terminate: bool,
@@ -56,5 +60,44 @@ impl Shared {
 
     pub(crate) fn serve_expired_platform_certificate(&self) -> PlatformCertificate {
         self.keys.certificates.serve_expired().info(unix_now())
+    }
+
+    pub(crate) fn build_notification(
+        &self,
+        options: &NotificationOptions,
+    ) -> Result<BuiltNotification, String> {
+        notification::build(self, options)
+    }
+
+    pub(crate) fn send_notification(
+        &self,
+        options: &NotificationOptions,
+        url: Option<&str>,
+        retries: Option<u32>,
+        backoff: Option<Duration>,
+    ) -> Result<Delivery, String> {
+        let url = url.map(WebhookUrl::parse).transpose()?;
+        let built = self.build_notification(options)?;
+        self.notifier.send_now(&built, url, retries, backoff)
+    }
+
+    /// After a contract was terminated: queue its FACEPAY.USER_STATE_CHANGE notification
+    /// (nothing without a notify URL).
+    /// Call without holding the directory lock: the plaintext is read from it.
+    pub(crate) fn notify_terminated(&self, org: &str, use_id: &str) {
+        if self.notifier.config().url.is_none() {
+            return;
+        }
+        let options = NotificationOptions {
+            event_type: Some(USER_STATE_CHANGE.to_owned()),
+            organization_id: Some(org.to_owned()),
+            user_id: Some(use_id.to_owned()),
+            ..NotificationOptions::default()
+        };
+        match self.build_notification(&options) {
+            Ok(built) => self.notifier.queue(built, "terminate"),
+            // Only a failing system random generator gets here.
+            Err(why) => eprintln!("wxface-sim: cannot build a notification: {why}"),
+        }
     }
 }

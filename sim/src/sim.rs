@@ -18,12 +18,15 @@ use crate::certificates::{PlatformCertificate, PlatformCertificates};
 use crate::faults::{Fault, FaultSlot};
 use crate::k12::{ContractState, Directory};
 use crate::keyring::KeyRing;
+use crate::notification::{BuiltNotification, NotificationOptions};
+use crate::notifier::{Delivery, Notifier, NotifyConfig};
 use crate::options::{SimOptions, fresh_temp_dir};
 use crate::request_log::RequestLog;
 use crate::shared::Shared;
 use crate::state_dir::{ConfigChoices, StateDir};
 use crate::stats::{Stats, StatsRecorder};
 use crate::sync::lock;
+use crate::webhook::{self, WebhookUrl};
 use crate::{keys, server, tls};
 
 /// A running simulator. Dropping it stops the server and closes its connections.
@@ -68,6 +71,21 @@ impl Sim {
             material.public_key_id.clone(),
             certificates,
         )?;
+        let notify_url = opts
+            .notify_url
+            .as_deref()
+            .map(WebhookUrl::parse)
+            .transpose()
+            .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
+        let notifier = Notifier::new(
+            NotifyConfig {
+                url: notify_url,
+                retries: opts.notify_retries,
+                backoff: opts.notify_backoff,
+                timeout: opts.notify_timeout,
+            },
+            webhook::tls_config(&material.ca_der)?,
+        )?;
         let shared = Arc::new(Shared {
             stats: StatsRecorder::default(),
             faults: FaultSlot::default(),
@@ -78,6 +96,7 @@ impl Sim {
             )?,
             keys,
             apiv3_key: material.apiv3_key.clone(),
+            notifier,
             directory: Mutex::new(directory),
             requests: RequestLog::default(),
             idempotent_terminate: opts.idempotent_terminate,
@@ -238,6 +257,54 @@ impl Sim {
     pub fn serve_expired_platform_certificate(&self) -> PlatformCertificate {
         self.shared.serve_expired_platform_certificate()
     }
+
+    /// A signed notification, not sent (as `POST /__sim/notifications/build`); `Err`
+    /// says why the options were refused.
+    pub fn build_notification(
+        &self,
+        options: &NotificationOptions,
+    ) -> Result<BuiltNotification, String> {
+        self.shared.build_notification(options)
+    }
+
+    /// Builds a notification and delivers it to `url` (default: the notify URL), with
+    /// the configured retries, on this thread; returns the finished delivery (as
+    /// `POST /__sim/notifications/send`).
+    pub fn send_notification(
+        &self,
+        options: &NotificationOptions,
+        url: Option<&str>,
+    ) -> Result<Delivery, String> {
+        self.shared.send_notification(options, url, None, None)
+    }
+
+    /// Where terminated contracts are notified from now on; `None` stops it.
+    pub fn set_notify_url(&self, url: Option<&str>) -> Result<(), String> {
+        let mut config = self.shared.notifier.config();
+        config.url = url.map(WebhookUrl::parse).transpose()?;
+        self.shared.notifier.set_config(config);
+        Ok(())
+    }
+
+    /// Every delivery in the log (at most 1000, oldest first), finished or not.
+    pub fn notifications(&self) -> Vec<Delivery> {
+        self.shared.notifier.log().snapshot()
+    }
+
+    /// Blocks until `n` deliveries have finished (delivered or failed) since the log was
+    /// last cleared: `Ok` with the log, or `Err` with it when `timeout` passes first.
+    pub fn wait_for_notifications(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Delivery>, Vec<Delivery>> {
+        self.shared.notifier.log().wait_finished(n, timeout)
+    }
+
+    /// Forgets every delivery (as `DELETE /__sim/notifications`).
+    pub fn clear_notifications(&self) {
+        self.shared.notifier.log().clear();
+    }
 }
 
 impl fmt::Debug for Sim {
@@ -251,6 +318,7 @@ impl fmt::Debug for Sim {
 
 impl Drop for Sim {
     fn drop(&mut self) {
+        self.shared.notifier.stop();
         let Some(runtime) = self.runtime.take() else {
             return;
         };

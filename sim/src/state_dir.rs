@@ -43,6 +43,8 @@ pub(crate) struct Material {
     pub(crate) public_key_id: String,
     /// The test CA's key: it issues rotated platform certificates.
     pub(crate) ca_key: KeyPair,
+    /// `ca.pem` as DER: the root an `https://` notify URL must chain to.
+    pub(crate) ca_der: CertificateDer<'static>,
     /// The merchant's APIv3 key (32 alphanumeric characters).
     pub(crate) apiv3_key: String,
 }
@@ -128,6 +130,8 @@ impl StateDir {
             }
         }
         let apiv3_key = self.apiv3_key()?;
+        let ca_der = CertificateDer::from_pem_file(self.file("ca.pem"))
+            .map_err(|e| invalid(&self.file("ca.pem"), e))?;
 
         Ok(Material {
             server_chain,
@@ -137,6 +141,7 @@ impl StateDir {
             public_key_id: keys::public_key_id(&wechatpay_key),
             wechatpay_key_der: wechatpay_key.serialize_der(),
             ca_key,
+            ca_der,
             apiv3_key,
         })
     }

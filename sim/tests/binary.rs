@@ -49,6 +49,7 @@ fn runs_a_command_against_the_simulator() {
 fn refuses_bad_arguments() {
     for (args, needle) in [
         (&["--fault", "nope"][..], "unknown fault"),
+        (&["--notify-url", "localhost:8080"], "http:// or https://"),
         (&["--rotate-platform-certificate-after", "0"], "at least 1"),
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_wxface-sim"))

@@ -2021,3 +2021,565 @@ fn an_expired_certificate_signs_answers_and_lies_in_the_past() {
         doc["serial_no"].as_str().unwrap()
     );
 }
+
+// ---- Notifications (k12-api.md W) ----
+
+/// One notification as a receiver got it.
+struct Received {
+    target: String,
+    /// Lowercase names.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no {name} header"))
+    }
+}
+
+/// A notify URL on 127.0.0.1 that answers each connection with the next status of
+/// `statuses` (500 with `{"code":"FAIL",…}`, others without a body), then stops.
+fn receiver(statuses: Vec<u16>) -> (String, std::thread::JoinHandle<Vec<Received>>) {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/wx/notify",
+        listener.local_addr().unwrap().port()
+    );
+    let thread = std::thread::spawn(move || {
+        statuses
+            .into_iter()
+            .map(|status| {
+                let (mut conn, _) = listener.accept().unwrap();
+                // A safety net only: reads end when the request is complete.
+                conn.set_read_timeout(Some(Duration::from_secs(30)))
+                    .unwrap();
+                let received = read_request(&mut conn);
+                let body = if status >= 300 {
+                    r#"{"code":"FAIL","message":"try again later"}"#
+                } else {
+                    ""
+                };
+                write!(
+                    conn,
+                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .unwrap();
+                received
+            })
+            .collect()
+    });
+    (url, thread)
+}
+
+fn read_request(conn: &mut TcpStream) -> Received {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = conn.read(&mut buf).unwrap();
+        assert!(n > 0, "connection closed mid-request");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8(raw[..head_end].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap().to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.parse().unwrap())
+        .unwrap();
+    while raw.len() < head_end + length {
+        let n = conn.read(&mut buf).unwrap();
+        assert!(n > 0, "connection closed mid-body");
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let mut parts = request_line.split(' ');
+    assert_eq!(parts.next(), Some("POST"));
+    Received {
+        target: parts.next().unwrap().to_owned(),
+        headers,
+        body: raw[head_end..head_end + length].to_vec(),
+    }
+}
+
+fn wechatpay_public_key(sim: &Sim) -> Vec<u8> {
+    SubjectPublicKeyInfoDer::from_pem_file(sim.state_dir().join("wechatpay_public_key.pem"))
+        .unwrap()
+        .as_ref()
+        .to_vec()
+}
+
+/// Checks a notification's signature with `spki` and opens its resource with
+/// `apiv3_key`: the envelope and the plaintext, or `None` if the resource does not open.
+fn open_notification(
+    spki: &[u8],
+    headers: &dyn Fn(&str) -> String,
+    body: &[u8],
+    apiv3_key: &str,
+) -> (bool, Value, Option<Value>) {
+    assert_eq!(
+        headers("wechatpay-signature-type"),
+        "WECHATPAY2-SHA256-RSA2048"
+    );
+    assert_eq!(headers("content-type"), "application/json");
+    let verifies = signature_verifies(
+        spki,
+        &headers("wechatpay-timestamp"),
+        &headers("wechatpay-nonce"),
+        body,
+        &headers("wechatpay-signature"),
+    );
+    let envelope: Value = serde_json::from_slice(body).unwrap();
+    let resource = &envelope["resource"];
+    let plaintext = aead_open(
+        apiv3_key,
+        resource["nonce"].as_str().unwrap(),
+        resource["associated_data"].as_str().unwrap(),
+        resource["ciphertext"].as_str().unwrap(),
+    )
+    .map(|text| serde_json::from_str(&text).unwrap());
+    (verifies, envelope, plaintext)
+}
+
+/// A built notification (`{"headers":{…},"body":"…"}` from the control endpoint).
+fn open_built(spki: &[u8], built: &Value, apiv3_key: &str) -> (bool, Value, Option<Value>) {
+    let headers = |name: &str| -> String {
+        let map = built["headers"].as_object().unwrap();
+        let (_, value) = map
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| panic!("no {name} in {built}"));
+        value.as_str().unwrap().to_owned()
+    };
+    open_notification(
+        spki,
+        &headers,
+        built["body"].as_str().unwrap().as_bytes(),
+        apiv3_key,
+    )
+}
+
+fn build(sim: &Sim, options: Value) -> Value {
+    let (status, doc) = control(sim, "POST", "/__sim/notifications/build", Some(&options));
+    assert_eq!(status, 200, "{doc}");
+    doc
+}
+
+#[test]
+fn a_built_notification_verifies_and_decrypts_to_the_documented_plaintext() {
+    let sim = start(KeyMode::PublicKey, None);
+    let spki = wechatpay_public_key(&sim);
+    let key = sim.apiv3_key().to_owned();
+    let built = build(&sim, serde_json::json!({}));
+    let public_key_id = sim.client_config()["wechatpay_public_key_id"].clone();
+    assert_eq!(built["headers"]["Wechatpay-Serial"], public_key_id);
+    let (verifies, envelope, plaintext) = open_built(&spki, &built, &key);
+    assert!(verifies);
+    let timestamp: u64 = built["headers"]["Wechatpay-Timestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(timestamp.abs_diff(unix_now()) <= 5);
+    assert_eq!(
+        built["headers"]["Wechatpay-Nonce"].as_str().unwrap().len(),
+        32
+    );
+
+    // The envelope of k12-api.md W, in the field order of the notification vectors.
+    let keys: Vec<&str> = envelope
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "create_time",
+            "resource_type",
+            "event_type",
+            "summary",
+            "resource"
+        ]
+    );
+    assert!(envelope["id"].as_str().unwrap().starts_with("EV-"));
+    assert_eq!(envelope["id"], built["id"]);
+    assert_eq!(envelope["event_type"], "FACEPAY.USER_STATE_CHANGE");
+    assert_eq!(envelope["resource_type"], "encrypt-resource");
+    assert_eq!(envelope["summary"], "刷脸用户签约状态变更");
+    let resource = &envelope["resource"];
+    let keys: Vec<&str> = resource
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "original_type",
+            "algorithm",
+            "ciphertext",
+            "associated_data",
+            "nonce"
+        ]
+    );
+    assert_eq!(resource["original_type"], "facepay");
+    assert_eq!(resource["algorithm"], "AEAD_AES_256_GCM");
+    assert_eq!(resource["associated_data"], "facepay");
+    assert_eq!(resource["nonce"].as_str().unwrap().len(), 12);
+
+    // The plaintext: the documented fields, from the simulator's state.
+    let plaintext = plaintext.expect("the resource opens with the APIv3 key");
+    let contract = sim.contract("CT0000000001").unwrap();
+    assert_eq!(
+        plaintext,
+        serde_json::json!({
+            "user_id": "U0000000001",
+            "out_user_id": "S0000000001",
+            "organization_id": "DBES323aeb",
+            "mch_id": "1900000001",
+            "notify_create_time": envelope["create_time"],
+            "appid": wxface_sim::test_ids::APPID,
+            "openid": contract["openid"],
+            "contract_id": "CT0000000001",
+        })
+    );
+    assert_eq!(built["plaintext"], plaintext.to_string());
+    assert!(
+        envelope["create_time"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+    assert_ne!(
+        build(&sim, serde_json::json!({}))["id"],
+        built["id"],
+        "ids are unique"
+    );
+
+    // The same through the Sim handle, for another user.
+    let by_out = sim
+        .build_notification(&wxface_sim::NotificationOptions {
+            out_user_id: Some("S9000000002".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let (verifies, _, plaintext) = open_built(&spki, &by_out.to_json(), &key);
+    assert!(verifies);
+    let plaintext = plaintext.unwrap();
+    assert_eq!(plaintext["user_id"], "U9000000002");
+    assert_eq!(plaintext["contract_id"], "CT9000000002");
+    assert_eq!(by_out.header("wechatpay-serial"), public_key_id.as_str());
+
+    let (status, refused) = control(
+        &sim,
+        "POST",
+        "/__sim/notifications/build",
+        Some(&serde_json::json!({"user_id": "U8888888888"})),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(refused["code"], "PARAM_ERROR");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("no user U8888888888")
+    );
+}
+
+#[test]
+fn built_notifications_fail_each_check_on_request() {
+    let sim = start(KeyMode::PublicKey, None);
+    let spki = wechatpay_public_key(&sim);
+    let key = sim.apiv3_key().to_owned();
+
+    let stale = build(&sim, serde_json::json!({"timestamp_offset_s": -400}));
+    let (verifies, _, plaintext) = open_built(&spki, &stale, &key);
+    assert!(
+        verifies && plaintext.is_some(),
+        "signed over the stale timestamp"
+    );
+    let timestamp: u64 = stale["headers"]["Wechatpay-Timestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((unix_now() - 400).abs_diff(timestamp) <= 5);
+
+    let other_key = "wxfaceTestApiV3Key0123456789abcd";
+    let wrong_key = build(&sim, serde_json::json!({"apiv3_key": other_key}));
+    let (verifies, _, plaintext) = open_built(&spki, &wrong_key, &key);
+    assert!(verifies);
+    assert_eq!(plaintext, None, "sealed with another APIv3 key");
+    assert!(open_built(&spki, &wrong_key, other_key).2.is_some());
+
+    let unknown = build(
+        &sim,
+        serde_json::json!({"serial": "PUB_KEY_ID_0119000000012025000000009999"}),
+    );
+    assert_eq!(
+        unknown["headers"]["Wechatpay-Serial"],
+        "PUB_KEY_ID_0119000000012025000000009999"
+    );
+    assert!(
+        open_built(&spki, &unknown, &key).0,
+        "the signature itself is fine"
+    );
+
+    let tampered = build(&sim, serde_json::json!({"tamper": true}));
+    let (verifies, envelope, plaintext) = open_built(&spki, &tampered, &key);
+    assert!(!verifies, "the body changed after signing");
+    assert!(plaintext.is_some());
+    assert_eq!(envelope["summary"], "x刷脸用户签约状态变更");
+
+    let algorithm = build(&sim, serde_json::json!({"algorithm": "AEAD_AES_128_CBC"}));
+    let (verifies, envelope, _) = open_built(&spki, &algorithm, &key);
+    assert!(verifies);
+    assert_eq!(envelope["resource"]["algorithm"], "AEAD_AES_128_CBC");
+
+    let payment = build(
+        &sim,
+        serde_json::json!({"event_type": "TRANSACTION.SUCCESS"}),
+    );
+    let (verifies, envelope, plaintext) = open_built(&spki, &payment, &key);
+    assert!(verifies);
+    assert_eq!(envelope["event_type"], "TRANSACTION.SUCCESS");
+    assert_eq!(envelope["resource"]["original_type"], "transaction");
+    assert_eq!(envelope["resource"]["associated_data"], "transaction");
+    let plaintext = plaintext.unwrap();
+    assert_eq!(plaintext["trade_state"], "SUCCESS");
+    assert_eq!(plaintext["amount"]["currency"], "CNY");
+
+    let custom = build(
+        &sim,
+        serde_json::json!({"event_type": "REFUND.SUCCESS", "plaintext": {"refund_status": "SUCCESS"},
+                           "id": "EV-fixed", "summary": "退款成功"}),
+    );
+    let (verifies, envelope, plaintext) = open_built(&spki, &custom, &key);
+    assert!(verifies);
+    assert_eq!(envelope["id"], "EV-fixed");
+    assert_eq!(envelope["summary"], "退款成功");
+    assert_eq!(
+        plaintext,
+        Some(serde_json::json!({"refund_status": "SUCCESS"}))
+    );
+
+    for bad in [
+        serde_json::json!({"apiv3_key": "short"}),
+        serde_json::json!({"serial": "A\r\nX-Injected: 1"}),
+        serde_json::json!({"tampered": true}),
+    ] {
+        let (status, refused) = control(&sim, "POST", "/__sim/notifications/build", Some(&bad));
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (400, Some("PARAM_ERROR")),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn certificate_mode_notifications_name_the_current_certificate() {
+    let sim = start(KeyMode::Certificate, None);
+    let key = sim.apiv3_key().to_owned();
+    let current = sim.current_platform_certificate();
+    let built = sim
+        .build_notification(&wxface_sim::NotificationOptions::default())
+        .unwrap();
+    assert_eq!(
+        built.header("Wechatpay-Serial"),
+        Some(current.serial_no.as_str())
+    );
+    assert!(open_built(&spki_of_cert(&current.pem), &built.to_json(), &key).0);
+
+    let rotated = sim.rotate_platform_certificate().unwrap();
+    let built = sim
+        .build_notification(&wxface_sim::NotificationOptions::default())
+        .unwrap();
+    assert_eq!(
+        built.header("Wechatpay-Serial"),
+        Some(rotated.serial_no.as_str())
+    );
+    let (verifies, _, plaintext) = open_built(&spki_of_cert(&rotated.pem), &built.to_json(), &key);
+    assert!(verifies && plaintext.is_some());
+}
+
+#[test]
+fn terminating_a_contract_notifies_with_retries_until_the_receiver_accepts() {
+    let (url, receiver) = receiver(vec![500, 500, 204]);
+    let sim = Sim::start(SimOptions {
+        state_dir: shared_state_dir(),
+        notify_url: Some(url.clone()),
+        notify_backoff: Duration::from_millis(5),
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let api = Client::new(&sim);
+    assert_eq!(terminate(&api, "U0000000080").status, 204);
+
+    let deliveries = sim
+        .wait_for_notifications(1, Duration::from_secs(30))
+        .expect("the delivery finishes");
+    assert_eq!(deliveries.len(), 1);
+    let delivery = &deliveries[0];
+    let statuses: Vec<Option<u16>> = delivery.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(500), Some(500), Some(204)]);
+    assert!(delivery.attempts[0].reply.contains("FAIL"));
+    assert_eq!(delivery.outcome, wxface_sim::DeliveryOutcome::Delivered);
+    assert_eq!(delivery.trigger, "terminate");
+    assert_eq!(delivery.url, url);
+    assert_eq!(delivery.event_type, "FACEPAY.USER_STATE_CHANGE");
+
+    // Three times the same notification, each verifying and opening to the user's state.
+    let received = receiver.join().unwrap();
+    assert_eq!(received.len(), 3);
+    let spki = wechatpay_public_key(&sim);
+    for got in &received {
+        assert_eq!(got.target, "/wx/notify");
+        assert_eq!(got.body, received[0].body);
+        assert_eq!(got.body, delivery.body.as_bytes());
+        let headers = |name: &str| got.header(name).to_owned();
+        let (verifies, envelope, plaintext) =
+            open_notification(&spki, &headers, &got.body, sim.apiv3_key());
+        assert!(verifies);
+        assert_eq!(envelope["id"], delivery.id.as_str());
+        assert_eq!(
+            got.header("wechatpay-serial"),
+            sim.client_config()["wechatpay_public_key_id"]
+                .as_str()
+                .unwrap()
+        );
+        let plaintext = plaintext.unwrap();
+        assert_eq!(plaintext["user_id"], "U0000000080");
+        assert_eq!(plaintext["out_user_id"], "S0000000080");
+        assert_eq!(plaintext["contract_id"], "CT0000000080");
+    }
+
+    // A terminate that changes nothing (already terminated) notifies nobody.
+    assert_eq!(terminate(&api, "U0000000080").status, 400);
+    assert_eq!(sim.notifications().len(), 1);
+}
+
+#[test]
+fn send_reports_failures_and_tests_wait_without_sleeping() {
+    let sim = start(KeyMode::PublicKey, None);
+
+    // No notify URL anywhere.
+    let (status, doc) = control(&sim, "POST", "/__sim/notifications/send", None);
+    assert_eq!(status, 400);
+    assert!(
+        doc["message"].as_str().unwrap().contains("no notify URL"),
+        "{doc}"
+    );
+
+    // Nobody listens: every attempt fails with a connection error.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        )
+    };
+    let (status, delivery) = control(
+        &sim,
+        "POST",
+        "/__sim/notifications/send",
+        Some(&serde_json::json!({"url": closed, "retries": 2, "backoff_ms": 1})),
+    );
+    assert_eq!(status, 200, "{delivery}");
+    assert_eq!(delivery["outcome"], "failed");
+    assert_eq!(delivery["trigger"], "control");
+    let attempts = delivery["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3);
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a["error"].as_str().unwrap().starts_with("connect"))
+    );
+
+    // A receiver configured at run time; a tampered notification sent on request, then
+    // one from a terminated contract; the test waits for both over HTTP.
+    let (url, receiver) = receiver(vec![204, 200]);
+    let (status, config) = control(
+        &sim,
+        "POST",
+        "/__sim/notifications/config",
+        Some(&serde_json::json!({"url": url, "backoff_ms": 1})),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        config,
+        serde_json::json!({"url": url, "retries": 3, "backoff_ms": 1, "timeout_ms": 5000})
+    );
+    let (status, sent) = control(
+        &sim,
+        "POST",
+        "/__sim/notifications/send",
+        Some(&serde_json::json!({"tamper": true})),
+    );
+    assert_eq!((status, sent["outcome"].as_str()), (200, Some("delivered")));
+    assert_eq!(terminate(&Client::new(&sim), "U0000000081").status, 204);
+    let (status, log) = control(
+        &sim,
+        "GET",
+        "/__sim/notifications?wait=3&timeout_ms=30000",
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(log["timed_out"], false, "{log}");
+    assert_eq!(log["finished"], 3);
+    let deliveries = log["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries[2]["trigger"], "terminate");
+    assert_eq!(deliveries[2]["outcome"], "delivered");
+    assert_eq!(
+        deliveries[2]["attempts"],
+        serde_json::json!([{"status": 200, "reply": ""}])
+    );
+
+    let received = receiver.join().unwrap();
+    let spki = wechatpay_public_key(&sim);
+    let verifies = |got: &Received| {
+        let headers = |name: &str| got.header(name).to_owned();
+        open_notification(&spki, &headers, &got.body, sim.apiv3_key()).0
+    };
+    assert!(!verifies(&received[0]), "the tampered one");
+    assert!(verifies(&received[1]));
+
+    // A wait that cannot be satisfied times out (quickly) and says so.
+    let (_, log) = control(
+        &sim,
+        "GET",
+        "/__sim/notifications?wait=9&timeout_ms=1",
+        None,
+    );
+    assert_eq!(log["timed_out"], true);
+    assert!(sim.wait_for_notifications(9, Duration::ZERO).is_err());
+
+    let (status, _) = control(&sim, "DELETE", "/__sim/notifications", None);
+    assert_eq!(status, 204);
+    assert!(sim.notifications().is_empty());
+    let (_, log) = control(&sim, "GET", "/__sim/notifications", None);
+    assert_eq!(log["deliveries"], serde_json::json!([]));
+
+    // Switching notifications off again.
+    sim.set_notify_url(None).unwrap();
+    assert_eq!(terminate(&Client::new(&sim), "U0000000082").status, 204);
+    assert!(sim.notifications().is_empty());
+    assert!(sim.set_notify_url(Some("gopher://x")).is_err());
+}
