@@ -3,6 +3,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use base64::Engine;
@@ -45,6 +46,9 @@ pub(crate) struct Answer {
     /// `Some(n)`: declare the whole body's length but send only its first `n` bytes,
     /// then break the connection.
     cut_after: Option<usize>,
+    /// Signs with this key instead of the one answers are signed with in the key mode
+    /// (the certificate download is always signed by a platform certificate).
+    signer: Option<Arc<AnswerSigner>>,
 }
 
 impl Answer {
@@ -61,6 +65,7 @@ impl Answer {
             from_wechatpay,
             tweak: Tweak::None,
             cut_after: None,
+            signer: None,
         }
     }
 
@@ -106,12 +111,18 @@ impl Answer {
         self
     }
 
+    pub(crate) fn signed_by(mut self, signer: Arc<AnswerSigner>) -> Answer {
+        self.signer = Some(signer);
+        self
+    }
+
     pub(crate) fn cut_after(mut self, sent: usize) -> Answer {
         self.cut_after = Some(sent.min(self.body.len()));
         self
     }
 
     pub(crate) fn into_response(self, signer: &AnswerSigner) -> Response<AnswerBody> {
+        let signer = self.signer.as_deref().unwrap_or(signer);
         let mut headers = HeaderMap::new();
         if let Some(content_type) = self.content_type {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 use crate::answer::Answer;
 use crate::api_error::ApiError;
 use crate::enc::{OpenedField, open_fields, require_plain, reveal};
-use crate::oaep::FieldDecryptor;
+use crate::keyring::RequestKey;
 use crate::percent::decode_segment;
 use crate::query::Query;
 use crate::schema::{self, Field};
 use crate::shared::Shared;
-use crate::{api_collections, api_contracts, api_deductions, api_users};
+use crate::{api_certificates, api_collections, api_contracts, api_deductions, api_users};
 
 /// Bodies larger than this are logged by size only: 1000 logged requests of up to 1 MiB
 /// each would otherwise hold a gigabyte. K12 bodies are a few hundred bytes.
@@ -50,6 +50,8 @@ pub(crate) enum Route {
         out_trade_no: String,
     },
     RepaymentUrl,
+    /// `GET /v3/certificates`
+    DownloadCertificates,
     /// An unknown method or path, or a path parameter that does not decode (names nothing).
     Unknown,
 }
@@ -129,6 +131,7 @@ impl Route {
             (&Method::POST, ["", "v3", "offlineface", "repayment-url"]) => {
                 Some(Route::RepaymentUrl)
             }
+            (&Method::GET, ["", "v3", "certificates"]) => Some(Route::DownloadCertificates),
             _ => None,
         };
         route.unwrap_or(Route::Unknown)
@@ -163,13 +166,15 @@ pub(crate) struct ApiRequest {
     json: Option<Result<Value, String>>,
     /// The ENC fields of the body, opened.
     opened: Vec<OpenedField>,
+    /// What `Wechatpay-Serial` must say when the body has ENC fields.
+    key_id: String,
 }
 
 impl ApiRequest {
     /// Routes the request and opens its ENC fields (once, here: the request log and the
-    /// operation both use them).
+    /// operation both use them) with `key`, the key the request's `Wechatpay-Serial` names.
     pub(crate) fn new(
-        decryptor: &FieldDecryptor,
+        key: RequestKey,
         method: Method,
         target: String,
         query: Option<String>,
@@ -180,7 +185,7 @@ impl ApiRequest {
         let route = Route::of(&method, &path);
         let json = schema::parse_body(&body);
         let opened = match (route.body_schema(), &json) {
-            (Some(fields), Some(Ok(doc))) => open_fields(decryptor, fields, doc),
+            (Some(fields), Some(Ok(doc))) => open_fields(&key.decryptor, fields, doc),
             _ => Vec::new(),
         };
         ApiRequest {
@@ -193,6 +198,7 @@ impl ApiRequest {
             body,
             json,
             opened,
+            key_id: key.id,
         }
     }
 
@@ -235,13 +241,8 @@ impl ApiRequest {
     /// simulator's WeChat Pay key, or whose ENC fields are not ciphertexts under it.
     pub(crate) fn plain_fields(
         &self,
-        shared: &Shared,
     ) -> Result<std::collections::HashMap<String, String>, ApiError> {
-        require_plain(
-            &self.opened,
-            self.wechatpay_serial.as_deref(),
-            &shared.wechatpay_key_id,
-        )
+        require_plain(&self.opened, self.wechatpay_serial.as_deref(), &self.key_id)
     }
 
     /// The query parameters, allowing only `allowed`.
@@ -276,6 +277,7 @@ pub(crate) fn route(shared: &Shared, request: &ApiRequest) -> Answer {
             api_deductions::query(shared, request, out_trade_no)
         }
         Route::RepaymentUrl => api_deductions::repayment_url(shared, request),
+        Route::DownloadCertificates => api_certificates::download(shared, request),
         Route::Unknown => Err(ApiError::not_found(format!(
             "no such API: {} {}",
             request.method, request.path
@@ -302,6 +304,7 @@ pub(crate) fn ok_json(doc: &Value) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oaep::FieldDecryptor;
 
     fn route(method: Method, path: &str) -> Route {
         Route::of(&method, path)
@@ -375,6 +378,7 @@ mod tests {
                 "/v3/offlineface/repayment-url",
                 Route::RepaymentUrl,
             ),
+            (Method::GET, "/v3/certificates", Route::DownloadCertificates),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(method.clone(), path), expected, "{method} {path}");
@@ -394,6 +398,8 @@ mod tests {
             (Method::GET, "/v3/offlineface/transactions"),
             (Method::POST, "/v3/offlineface/repayment-url/"),
             (Method::GET, "/v3/offlineface/unknown"),
+            (Method::POST, "/v3/certificates"),
+            (Method::GET, "/v3/certificates/"),
         ] {
             assert_eq!(
                 route(method.clone(), path),
@@ -409,9 +415,12 @@ mod tests {
                 .unwrap()
                 .serialize_der(),
         );
-        let decryptor = FieldDecryptor::new(key.secret_pkcs8_der()).unwrap();
+        let key = RequestKey {
+            decryptor: std::sync::Arc::new(FieldDecryptor::new(key.secret_pkcs8_der()).unwrap()),
+            id: "PUB_KEY_ID_X".into(),
+        };
         let request = ApiRequest::new(
-            &decryptor,
+            key,
             Method::POST,
             "/v3/offlinefacemch/tokens?x=1".into(),
             Some("x=1".into()),

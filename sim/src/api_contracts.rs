@@ -72,7 +72,7 @@ pub(crate) fn get_authinfo(shared: &Shared, request: &ApiRequest) -> Result<Answ
 pub(crate) fn presign(shared: &Shared, request: &ApiRequest) -> Result<Answer, ApiError> {
     request.query(&[])?;
     let body = request.body(PRESIGN_BODY)?;
-    request.plain_fields(shared)?;
+    request.plain_fields()?;
     find_user(
         &lock(&shared.directory),
         text_at(body, "/facepay_user/organization_id"),

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::answer::Answer;
 use crate::api::{ApiRequest, fresh_secret, ok_json};
 use crate::api_error::ApiError;
-use crate::k12::{Directory, TerminateOutcome, User};
+use crate::k12::{ContractState, Directory, TerminateOutcome, User};
 use crate::schema::{Field, Kind, optional, optional_text_at, required, text_at};
 use crate::shared::Shared;
 use crate::signer::unix_now;
@@ -133,7 +133,7 @@ pub(crate) fn update_user(
             names.join(", ")
         )));
     }
-    let plain = request.plain_fields(shared)?;
+    let plain = request.plain_fields()?;
     if plain.get("user_name").is_some_and(String::is_empty) {
         return Err(ApiError::param(
             "user_name",
@@ -168,12 +168,26 @@ pub(crate) fn update_user(
 
 /// `POST /v3/offlinefacemch/organizations/{org}/users/user-id/{use_id}/terminate-contract`:
 /// answers exactly as it always has (errors without `detail`).
+/// A contract that really ends (not one terminated again with `--idempotent-terminate`)
+/// sends `FACEPAY.USER_STATE_CHANGE` to the notify URL, if there is one.
 pub(crate) fn terminate(shared: &Shared, org: &str, user: &str) -> Answer {
     let now = beijing_rfc3339(unix_now());
-    let outcome = lock(&shared.directory).terminate(org, user, shared.idempotent_terminate, &now);
+    let (was, outcome) = {
+        let mut dir = lock(&shared.directory);
+        let was = dir.state(org, user);
+        (
+            was,
+            dir.terminate(org, user, shared.idempotent_terminate, &now),
+        )
+    };
     let error = |status, code, message: String| Answer::error(status, code, &message, None);
     match outcome {
-        TerminateOutcome::Terminated => Answer::no_content(),
+        TerminateOutcome::Terminated => {
+            if was == Some(ContractState::Contracted) {
+                shared.notify_terminated(org, user);
+            }
+            Answer::no_content()
+        }
         TerminateOutcome::AlreadyTerminated => error(
             StatusCode::BAD_REQUEST,
             "PARAM_ERROR",

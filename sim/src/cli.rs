@@ -9,14 +9,22 @@ use wxface_sim::{Fault, SimOptions};
 pub(crate) const USAGE: &str = "\
 usage: wxface-sim [--state-dir DIR] [--port N] [--key-mode public-key|certificate]
                   [--fixture FILE] [--idle-close-secs N] [--idempotent-terminate]
-                  [--fault SPEC [--fault-count N]] [-- CMD ARGS...]
+                  [--fault SPEC [--fault-count N]]
+                  [--rotate-platform-certificate-after N] [--expired-platform-certificate]
+                  [--notify-url URL [--notify-retries N] [--notify-backoff-ms MS]
+                   [--notify-timeout-ms MS]]
+                  [-- CMD ARGS...]
        wxface-sim --test-ids
 
-Serves a simulated WeChat Pay APIv3 (the K12 offline face-pay API) on https://127.0.0.1:PORT
+Serves a simulated WeChat Pay APIv3 (the K12 offline face-pay API, platform certificate
+download) on https://127.0.0.1:PORT
 and prints one line: `wxface-sim listening on URL config=DIR/client.json`.
 Without CMD it serves until SIGINT/SIGTERM. With `-- CMD ARGS...` it runs CMD with
 WXFACE_SIM_URL, WXFACE_SIM_CONFIG and WXFACE_SIM_STATE_DIR set, then exits with CMD's
 exit code. `--test-ids` prints the built-in fixture's named ids (JSON) and exits.
+With --notify-url, terminating a contract POSTs a signed FACEPAY.USER_STATE_CHANGE
+notification there (retried --notify-retries times, default 3, after a pause of
+--notify-backoff-ms, default 200, doubled each time).
 
 fault SPEC: bad_signature, probe_signature, missing_header:NAME, unknown_serial,
   timestamp_offset:SECS, status:CODE:html|json, delay:MS, drop_connection,
@@ -68,6 +76,22 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
                 options.idle_close_after = (secs > 0).then(|| Duration::from_secs(secs));
             }
             "--idempotent-terminate" => options.idempotent_terminate = true,
+            "--rotate-platform-certificate-after" => {
+                options.rotate_platform_certificate_after = Some(number(&flag, value()?)?);
+            }
+            "--expired-platform-certificate" => options.expired_platform_certificate = true,
+            "--notify-url" => options.notify_url = Some(text(&flag, value()?)?),
+            "--notify-retries" => options.notify_retries = number(&flag, value()?)?,
+            "--notify-backoff-ms" => {
+                options.notify_backoff = Duration::from_millis(number(&flag, value()?)?);
+            }
+            "--notify-timeout-ms" => {
+                let ms: u64 = number(&flag, value()?)?;
+                if ms == 0 {
+                    return Err("--notify-timeout-ms must be at least 1".into());
+                }
+                options.notify_timeout = Duration::from_millis(ms);
+            }
             "--fault" => {
                 let spec = text(&flag, value()?)?;
                 fault = Some(spec.parse::<Fault>().map_err(|e| e.to_string())?);
@@ -85,6 +109,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
     if fault.is_none() && fault_count.is_some() {
         return Err("--fault-count needs --fault".into());
     }
+    options.validate()?;
     Ok(Parsed::Run(Box::new(Cli {
         options,
         fault: fault.map(|f| (f, fault_count)),
@@ -131,6 +156,17 @@ mod tests {
             "--idle-close-secs",
             "8",
             "--idempotent-terminate",
+            "--rotate-platform-certificate-after",
+            "5",
+            "--expired-platform-certificate",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+            "--notify-retries",
+            "1",
+            "--notify-backoff-ms",
+            "10",
+            "--notify-timeout-ms",
+            "250",
             "--fault",
             "status:502:html",
             "--fault-count",
@@ -146,6 +182,15 @@ mod tests {
         assert_eq!(cli.options.fixture, Some(PathBuf::from("f.json")));
         assert_eq!(cli.options.idle_close_after, Some(Duration::from_secs(8)));
         assert!(cli.options.idempotent_terminate);
+        assert_eq!(cli.options.rotate_platform_certificate_after, Some(5));
+        assert!(cli.options.expired_platform_certificate);
+        assert_eq!(
+            cli.options.notify_url.as_deref(),
+            Some("http://127.0.0.1:9/notify")
+        );
+        assert_eq!(cli.options.notify_retries, 1);
+        assert_eq!(cli.options.notify_backoff, Duration::from_millis(10));
+        assert_eq!(cli.options.notify_timeout, Duration::from_millis(250));
         assert_eq!(
             cli.fault,
             Some((
@@ -183,6 +228,9 @@ mod tests {
                 "at least 1",
             ),
             (&["--"], "followed by a command"),
+            (&["--notify-url", "mailto:x"], "http:// or https://"),
+            (&["--notify-timeout-ms", "0"], "at least 1"),
+            (&["--rotate-platform-certificate-after", "0"], "at least 1"),
             (&["--bogus"], "unknown argument"),
         ] {
             let err = run(args).unwrap_err();

@@ -57,11 +57,32 @@ pub(crate) fn hex_upper(bytes: &[u8]) -> String {
 
 /// The serial number (uppercase hex) of the certificate in a PEM file's text.
 pub(crate) fn serial_of_cert_pem(pem: &str, source: &str) -> io::Result<String> {
+    cert_facts(pem, source).map(|facts| facts.serial)
+}
+
+/// What the simulator needs to know about a certificate it issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CertFacts {
+    /// Uppercase hex.
+    pub(crate) serial: String,
+    /// Unix seconds.
+    pub(crate) not_before: i64,
+    pub(crate) not_after: i64,
+}
+
+/// Serial and validity of the certificate in a PEM file's text.
+pub(crate) fn cert_facts(pem: &str, source: &str) -> io::Result<CertFacts> {
     let invalid =
         |why: String| io::Error::new(io::ErrorKind::InvalidData, format!("{source}: {why}"));
     let der = CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| invalid(e.to_string()))?;
     let cert = x509_cert::Certificate::from_der(&der).map_err(|e| invalid(e.to_string()))?;
-    Ok(hex_upper(cert.tbs_certificate().serial_number().as_bytes()))
+    let tbs = cert.tbs_certificate();
+    let unix = |time: x509_cert::time::Time| time.to_unix_duration().as_secs() as i64;
+    Ok(CertFacts {
+        serial: hex_upper(tbs.serial_number().as_bytes()),
+        not_before: unix(tbs.validity().not_before),
+        not_after: unix(tbs.validity().not_after),
+    })
 }
 
 /// `PUB_KEY_ID_0119000000012025` + 12 digits taken from the key's SHA-256, so the id stays
@@ -84,11 +105,50 @@ fn name(common_name: &str, organization: &str) -> DistinguishedName {
     dn
 }
 
+/// A certificate's validity period, as UTC dates (at midnight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Validity {
+    pub(crate) not_before: (i32, u8, u8),
+    pub(crate) not_after: (i32, u8, u8),
+}
+
 /// Fixed validity that stays inside UTCTime (<= 2049), which every X.509 parser reads.
+pub(crate) const LONG_VALIDITY: Validity = Validity {
+    not_before: (2024, 1, 1),
+    not_after: (2049, 12, 31),
+};
+
+/// The validity of the state dir's expired platform certificate: wholly in the past.
+pub(crate) const EXPIRED_VALIDITY: Validity = Validity {
+    not_before: (2021, 1, 1),
+    not_after: (2024, 1, 1),
+};
+
+impl Validity {
+    /// From the UTC day before `unix` (so a client clock a little behind still accepts
+    /// it) for five years: what a freshly rotated platform certificate gets.
+    pub(crate) fn fresh_from(unix: i64) -> Validity {
+        let (year, month, day) = crate::time::utc_date(unix.saturating_sub(86_400));
+        let year = year as i32;
+        let (month, day) = (month as u8, day as u8);
+        Validity {
+            not_before: (year, month, day),
+            // The 28th at most: every month has one, in every year.
+            not_after: (year + 5, month, day.min(28)),
+        }
+    }
+
+    fn apply(&self, params: &mut CertificateParams) {
+        let (y, m, d) = self.not_before;
+        params.not_before = date_time_ymd(y, m, d);
+        let (y, m, d) = self.not_after;
+        params.not_after = date_time_ymd(y, m, d);
+    }
+}
+
 fn params_with_validity() -> CertificateParams {
     let mut params = CertificateParams::default();
-    params.not_before = date_time_ymd(2024, 1, 1);
-    params.not_after = date_time_ymd(2049, 12, 31);
+    LONG_VALIDITY.apply(&mut params);
     params
 }
 
@@ -152,13 +212,15 @@ pub(crate) fn merchant_cert(
         .map_err(rcgen_error("issuing the merchant certificate"))
 }
 
-/// The WeChat Pay platform certificate for the WeChat Pay signing key.
+/// A WeChat Pay platform certificate for a WeChat Pay signing key.
 pub(crate) fn platform_cert(
     key: &KeyPair,
     issuer: &Issuer<'_, &KeyPair>,
     serial: &[u8],
+    validity: Validity,
 ) -> io::Result<Certificate> {
     let mut params = leaf_params("Tenpay.com sign", "Tenpay.com");
+    validity.apply(&mut params);
     params.serial_number = Some(SerialNumber::from_slice(serial));
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
@@ -182,6 +244,30 @@ mod tests {
         let hex = serial_of_cert_pem(&cert.pem(), "test").unwrap();
         assert_eq!(hex, hex_upper(&serial));
         assert_eq!(hex.len(), 40);
+    }
+
+    #[test]
+    fn platform_certificates_carry_their_validity() {
+        let ca_key = generate_ecdsa().unwrap();
+        let key = generate_ecdsa().unwrap();
+        let serial = random_serial().unwrap();
+        let expired = platform_cert(&key, &issuer(&ca_key), &serial, EXPIRED_VALIDITY).unwrap();
+        let facts = cert_facts(&expired.pem(), "test").unwrap();
+        assert_eq!(facts.serial, hex_upper(&serial));
+        // 2021-01-01T00:00:00Z and 2024-01-01T00:00:00Z.
+        assert_eq!(
+            (facts.not_before, facts.not_after),
+            (1_609_459_200, 1_704_067_200)
+        );
+
+        // 2025-03-01T12:00:00Z: valid from the day before, for five years.
+        let fresh = Validity::fresh_from(1_740_830_400);
+        assert_eq!(fresh.not_before, (2025, 2, 28));
+        assert_eq!(fresh.not_after, (2030, 2, 28));
+        let cert = platform_cert(&key, &issuer(&ca_key), &serial, fresh).unwrap();
+        let facts = cert_facts(&cert.pem(), "test").unwrap();
+        assert_eq!(facts.not_before, 1_740_700_800);
+        assert!(facts.not_after > 1_740_830_400 + 4 * 365 * 86_400);
     }
 
     #[test]

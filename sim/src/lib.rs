@@ -7,8 +7,11 @@
 //! face-payment API over one state loaded from a fixture (organizations, face users,
 //! contracts, face re-collections, deductions), opens the RSA-OAEP encrypted request
 //! fields, logs what arrived, and can inject faults (bad signatures, error statuses,
-//! dropped connections, …). Keys, certificates and a ready `client.json` live in a state
-//! dir. See `sim/README.md`.
+//! dropped connections, …). It serves `GET /v3/certificates` (sealed with the APIv3
+//! key), rotates or expires its platform certificate on request, and POSTs signed,
+//! encrypted notifications to a notify URL (or builds them for tests to feed a parser).
+//! Keys, certificates and a ready `client.json` live in a state dir. See
+//! `sim/README.md`.
 //!
 //! ```no_run
 //! use wxface_sim::{Fault, Sim, SimOptions};
@@ -23,12 +26,15 @@
 
 mod answer;
 mod api;
+mod api_certificates;
 mod api_collections;
 mod api_contracts;
 mod api_deductions;
 mod api_error;
 mod api_users;
+mod apiv3;
 mod auth;
+mod certificates;
 mod control;
 mod deductions;
 mod enc;
@@ -38,7 +44,10 @@ mod fixture;
 mod id_template;
 mod idle;
 mod k12;
+mod keyring;
 mod keys;
+mod notification;
+mod notifier;
 mod oaep;
 mod options;
 mod percent;
@@ -57,12 +66,16 @@ mod sync;
 pub mod test_ids;
 mod time;
 mod tls;
+mod webhook;
 
 #[cfg(test)]
 mod test_vectors;
 
+pub use certificates::PlatformCertificate;
 pub use faults::{Fault, FaultParseError};
 pub use k12::ContractState;
+pub use notification::{BuiltNotification, NotificationOptions, USER_STATE_CHANGE};
+pub use notifier::{Delivery, DeliveryAttempt, DeliveryOutcome};
 pub use options::{KeyMode, SimOptions};
 pub use sim::Sim;
 pub use stats::Stats;

@@ -51,6 +51,35 @@ pub struct SimOptions {
     /// Fixture file with organizations and users; `None` uses the built-in one
     /// (the same document as `sim/fixtures/k12.json`).
     pub fixture: Option<PathBuf>,
+    /// Rotate the platform certificate once, after this many API requests: request N+1
+    /// is answered (in certificate mode) by a new key and serial. `None`: never by itself.
+    pub rotate_platform_certificate_after: Option<u64>,
+    /// Start with the state dir's expired platform certificate current: certificate-mode
+    /// answers and notifications are signed by it, and the configs list it too.
+    pub expired_platform_certificate: bool,
+    /// `http://` or `https://` URL that notifications are POSTed to (a terminated
+    /// contract sends `FACEPAY.USER_STATE_CHANGE`). `None`: no automatic notifications.
+    pub notify_url: Option<String>,
+    /// Attempts after the first when a delivery gets no 2xx answer. Default 3.
+    pub notify_retries: u32,
+    /// Pause before the first retry, doubled before each further one. Default 200 ms.
+    pub notify_backoff: Duration,
+    /// Connect and read/write timeout of each delivery attempt. Default 5 s.
+    pub notify_timeout: Duration,
+}
+
+impl SimOptions {
+    /// What [`crate::Sim::start`] would refuse before touching anything (the command
+    /// line checks it to exit with status 2).
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(url) = &self.notify_url {
+            crate::webhook::WebhookUrl::parse(url)?;
+        }
+        if self.rotate_platform_certificate_after == Some(0) {
+            return Err("rotate the platform certificate after at least 1 request".into());
+        }
+        Ok(())
+    }
 }
 
 impl Default for SimOptions {
@@ -62,6 +91,12 @@ impl Default for SimOptions {
             idle_close_after: None,
             idempotent_terminate: false,
             fixture: None,
+            rotate_platform_certificate_after: None,
+            expired_platform_certificate: false,
+            notify_url: None,
+            notify_retries: 3,
+            notify_backoff: Duration::from_millis(200),
+            notify_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -89,9 +124,26 @@ mod tests {
         assert_eq!(options.state_dir, PathBuf::new());
         assert_eq!(options.key_mode, KeyMode::PublicKey);
         assert_eq!(options.port, 0);
+        assert_eq!(options.notify_retries, 3);
+        assert_eq!(options.notify_backoff, Duration::from_millis(200));
+        assert_eq!(options.validate(), Ok(()));
         let (a, b) = (fresh_temp_dir(), fresh_temp_dir());
         assert_ne!(a, b);
         assert!(a.starts_with(std::env::temp_dir()));
+    }
+
+    #[test]
+    fn validate_refuses_what_start_would() {
+        let bad_url = SimOptions {
+            notify_url: Some("ftp://x".into()),
+            ..SimOptions::default()
+        };
+        assert!(bad_url.validate().unwrap_err().contains("http://"));
+        let never = SimOptions {
+            rotate_platform_certificate_after: Some(0),
+            ..SimOptions::default()
+        };
+        assert!(never.validate().is_err());
     }
 
     #[test]

@@ -65,14 +65,35 @@ pub(crate) async fn handle(
 
     if control::is_control_path(&path) {
         let answer = match read_body(body).await {
-            Ok(body) => control::handle(&shared, &head.method, &path, &body),
+            Ok(body) => {
+                // Control requests may block (waiting for deliveries, delivering,
+                // generating a key): not on a worker the API needs.
+                let shared = shared.clone();
+                let method = head.method.clone();
+                let blocking = tokio::task::spawn_blocking(move || {
+                    control::handle(&shared, &method, &path, query.as_deref(), &body)
+                });
+                blocking
+                    .await
+                    .unwrap_or_else(|_| Answer::control(StatusCode::INTERNAL_SERVER_ERROR, None))
+            }
             Err(BodyError::TooLarge) => Answer::control(StatusCode::PAYLOAD_TOO_LARGE, None),
             Err(BodyError::Broken) => return Err(CloseConnection("request body broken")),
         };
-        return Ok(answer.into_response(&shared.signer));
+        return Ok(answer.into_response(&shared.keys.answer_signer()));
     }
 
     shared.stats.record_request(&path);
+    if shared.count_api_request() {
+        // `--rotate-platform-certificate-after N`: this is request N+1. RSA key
+        // generation takes a moment: off the async workers.
+        let rotating = shared.clone();
+        let rotated =
+            tokio::task::spawn_blocking(move || rotating.rotate_platform_certificate()).await;
+        if let Ok(Err(e)) = rotated {
+            eprintln!("wxface-sim: rotating the platform certificate failed: {e}");
+        }
+    }
     let serial = head
         .headers
         .get("wechatpay-serial")
@@ -81,7 +102,7 @@ pub(crate) async fn handle(
     // becomes of it: tests look at what the client sent.
     let arrived = |body: Bytes| {
         let request = ApiRequest::new(
-            &shared.decryptor,
+            shared.keys.request_key(serial.as_deref()),
             head.method.clone(),
             target.clone(),
             query.clone(),
@@ -109,7 +130,7 @@ pub(crate) async fn handle(
             let message = format!("request body over {MAX_REQUEST_BODY} bytes");
             let answer =
                 Answer::error(StatusCode::PAYLOAD_TOO_LARGE, "PARAM_ERROR", &message, None);
-            return Ok(answer.into_response(&shared.signer));
+            return Ok(answer.into_response(&shared.keys.answer_signer()));
         }
         Err(BodyError::Broken) => return Err(CloseConnection("request body broken")),
     };
@@ -142,5 +163,5 @@ pub(crate) async fn handle(
             None => api::route(&shared, &request),
         },
     };
-    Ok(answer.into_response(&shared.signer))
+    Ok(answer.into_response(&shared.keys.answer_signer()))
 }

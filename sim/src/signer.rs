@@ -27,6 +27,15 @@ pub(crate) struct AnswerSigner {
     rng: SystemRandom,
 }
 
+/// Names the key only: the key material stays out of any output.
+impl std::fmt::Debug for AnswerSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnswerSigner")
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
+}
+
 impl AnswerSigner {
     /// `key_der`: the WeChat Pay key, PKCS#8 (or PKCS#1).
     pub(crate) fn new(key_der: &[u8], serial: String) -> io::Result<AnswerSigner> {
@@ -36,6 +45,11 @@ impl AnswerSigner {
             serial,
             rng: SystemRandom::new(),
         })
+    }
+
+    /// What `Wechatpay-Serial` says for this key.
+    pub(crate) fn serial(&self) -> &str {
+        &self.serial
     }
 
     /// Signs `body` with the given `Wechatpay-Timestamp` value and a fresh nonce.

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,16 +14,19 @@ use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
 use crate::auth::RequestVerifier;
+use crate::certificates::{PlatformCertificate, PlatformCertificates};
 use crate::faults::{Fault, FaultSlot};
 use crate::k12::{ContractState, Directory};
-use crate::oaep::FieldDecryptor;
-use crate::options::{KeyMode, SimOptions, fresh_temp_dir};
+use crate::keyring::KeyRing;
+use crate::notification::{BuiltNotification, NotificationOptions};
+use crate::notifier::{Delivery, Notifier, NotifyConfig};
+use crate::options::{SimOptions, fresh_temp_dir};
 use crate::request_log::RequestLog;
 use crate::shared::Shared;
-use crate::signer::AnswerSigner;
-use crate::state_dir::StateDir;
+use crate::state_dir::{ConfigChoices, StateDir};
 use crate::stats::{Stats, StatsRecorder};
 use crate::sync::lock;
+use crate::webhook::{self, WebhookUrl};
 use crate::{keys, server, tls};
 
 /// A running simulator. Dropping it stops the server and closes its connections.
@@ -41,6 +45,8 @@ impl Sim {
     /// writes the client configs and starts serving. Returns once the socket is
     /// listening: a client may connect right away.
     pub fn start(opts: SimOptions) -> io::Result<Sim> {
+        opts.validate()
+            .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
         let temporary_state_dir = opts.state_dir.as_os_str().is_empty();
         let state_dir = if temporary_state_dir {
             fresh_temp_dir()
@@ -53,10 +59,33 @@ impl Sim {
             Some(path) => Directory::load(path)?,
             None => Directory::builtin(),
         };
-        let answer_serial = match opts.key_mode {
-            KeyMode::PublicKey => material.public_key_id.clone(),
-            KeyMode::Certificate => material.platform_serial.clone(),
-        };
+        let certificates = PlatformCertificates::new(
+            dir.root(),
+            &material.ca_key,
+            &material.wechatpay_key_der,
+            opts.expired_platform_certificate,
+        )?;
+        let keys = KeyRing::new(
+            opts.key_mode,
+            &material.wechatpay_key_der,
+            material.public_key_id.clone(),
+            certificates,
+        )?;
+        let notify_url = opts
+            .notify_url
+            .as_deref()
+            .map(WebhookUrl::parse)
+            .transpose()
+            .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
+        let notifier = Notifier::new(
+            NotifyConfig {
+                url: notify_url,
+                retries: opts.notify_retries,
+                backoff: opts.notify_backoff,
+                timeout: opts.notify_timeout,
+            },
+            webhook::tls_config(&material.ca_der)?,
+        )?;
         let shared = Arc::new(Shared {
             stats: StatsRecorder::default(),
             faults: FaultSlot::default(),
@@ -65,13 +94,15 @@ impl Sim {
                 &material.merchant_serial,
                 &material.merchant_key_der,
             )?,
-            signer: AnswerSigner::new(&material.wechatpay_key_der, answer_serial.clone())?,
-            decryptor: FieldDecryptor::new(&material.wechatpay_key_der)?,
-            wechatpay_key_id: answer_serial,
+            keys,
+            apiv3_key: material.apiv3_key.clone(),
+            notifier,
             directory: Mutex::new(directory),
             requests: RequestLog::default(),
             idempotent_terminate: opts.idempotent_terminate,
             idle_close_after: opts.idle_close_after,
+            rotate_after: opts.rotate_platform_certificate_after,
+            api_requests: AtomicU64::new(0),
         });
         let acceptor = tls::acceptor(&material)?;
 
@@ -88,7 +119,11 @@ impl Sim {
             let _context = runtime.enter();
             TcpListener::from_std(std_listener)?
         };
-        let client_config = dir.write_client_configs(&material, &base_url(port), opts.key_mode)?;
+        let choices = ConfigChoices {
+            mode: opts.key_mode,
+            list_expired_certificate: opts.expired_platform_certificate,
+        };
+        let client_config = dir.write_client_configs(&material, &base_url(port), &choices)?;
         runtime.spawn(server::accept_loop(listener, acceptor, shared.clone()));
 
         Ok(Sim {
@@ -179,6 +214,97 @@ impl Sim {
     pub fn requests(&self) -> Vec<Value> {
         self.shared.requests.snapshot()
     }
+
+    /// The merchant's APIv3 key (32 alphanumeric characters, kept in the state dir's
+    /// `apiv3_key.txt`): what certificates and notifications are sealed with, and the
+    /// `apiv3_key` of every client config.
+    pub fn apiv3_key(&self) -> &str {
+        &self.shared.apiv3_key
+    }
+
+    /// `state_dir/client-auto.json`: a config without any WeChat Pay key, with the APIv3
+    /// key and `auto_platform_certificates` (for a simulator in certificate mode).
+    pub fn client_auto_config_path(&self) -> PathBuf {
+        self.state_dir.join("client-auto.json")
+    }
+
+    /// Platform certificate downloads answered since start or the last stats reset (as
+    /// `certificate_downloads` in [`Sim::stats`]).
+    pub fn certificate_downloads(&self) -> u64 {
+        self.shared.stats.snapshot().certificate_downloads
+    }
+
+    /// The platform certificate that signs certificate-mode answers now.
+    pub fn current_platform_certificate(&self) -> PlatformCertificate {
+        self.shared.platform_certificates().0
+    }
+
+    /// What `GET /v3/certificates` lists: the current certificate and the one before
+    /// it, newest first.
+    pub fn platform_certificates(&self) -> Vec<PlatformCertificate> {
+        self.shared.platform_certificates().1
+    }
+
+    /// A new WeChat Pay key and platform certificate (new serial, valid from yesterday
+    /// for five years) becomes current; the previous one stays listed. Blocks while the
+    /// RSA key is generated.
+    pub fn rotate_platform_certificate(&self) -> io::Result<PlatformCertificate> {
+        self.shared.rotate_platform_certificate()
+    }
+
+    /// Makes the state dir's expired platform certificate (valid 2021-01-01 to
+    /// 2024-01-01, the same key as `wechatpay_platform_cert.pem`) current.
+    pub fn serve_expired_platform_certificate(&self) -> PlatformCertificate {
+        self.shared.serve_expired_platform_certificate()
+    }
+
+    /// A signed notification, not sent (as `POST /__sim/notifications/build`); `Err`
+    /// says why the options were refused.
+    pub fn build_notification(
+        &self,
+        options: &NotificationOptions,
+    ) -> Result<BuiltNotification, String> {
+        self.shared.build_notification(options)
+    }
+
+    /// Builds a notification and delivers it to `url` (default: the notify URL), with
+    /// the configured retries, on this thread; returns the finished delivery (as
+    /// `POST /__sim/notifications/send`).
+    pub fn send_notification(
+        &self,
+        options: &NotificationOptions,
+        url: Option<&str>,
+    ) -> Result<Delivery, String> {
+        self.shared.send_notification(options, url, None, None)
+    }
+
+    /// Where terminated contracts are notified from now on; `None` stops it.
+    pub fn set_notify_url(&self, url: Option<&str>) -> Result<(), String> {
+        let mut config = self.shared.notifier.config();
+        config.url = url.map(WebhookUrl::parse).transpose()?;
+        self.shared.notifier.set_config(config);
+        Ok(())
+    }
+
+    /// Every delivery in the log (at most 1000, oldest first), finished or not.
+    pub fn notifications(&self) -> Vec<Delivery> {
+        self.shared.notifier.log().snapshot()
+    }
+
+    /// Blocks until `n` deliveries have finished (delivered or failed) since the log was
+    /// last cleared: `Ok` with the log, or `Err` with it when `timeout` passes first.
+    pub fn wait_for_notifications(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Delivery>, Vec<Delivery>> {
+        self.shared.notifier.log().wait_finished(n, timeout)
+    }
+
+    /// Forgets every delivery (as `DELETE /__sim/notifications`).
+    pub fn clear_notifications(&self) {
+        self.shared.notifier.log().clear();
+    }
 }
 
 impl fmt::Debug for Sim {
@@ -192,6 +318,7 @@ impl fmt::Debug for Sim {
 
 impl Drop for Sim {
     fn drop(&mut self) {
+        self.shared.notifier.stop();
         let Some(runtime) = self.runtime.take() else {
             return;
         };

@@ -3,9 +3,11 @@
 //!
 //! Files: `ca.pem`, `ca.key.pem`, `server.pem`, `server.key.pem`, `merchant_key.pem`,
 //! `merchant_cert.pem`, `wechatpay_key.pem`, `wechatpay_public_key.pem`,
-//! `wechatpay_platform_cert.pem`, `client.json`, `client-public-key.json`,
-//! `client-certificate.json` (and `.lock`, which serialises preparation between
-//! simulators sharing the dir).
+//! `wechatpay_platform_cert.pem`, `wechatpay_platform_cert_expired.pem`, `apiv3_key.txt`,
+//! `client.json`, `client-public-key.json`, `client-certificate.json`, `client-auto.json`
+//! (and `.lock`, which serialises preparation between simulators sharing the dir).
+//! Rotated platform certificates are written next to them as
+//! `wechatpay_platform_cert_<SERIAL>.pem` (see `certificates.rs`).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -17,8 +19,14 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{Value, json};
 
-use crate::keys;
 use crate::options::KeyMode;
+use crate::{apiv3, keys};
+
+/// The current platform certificate, and one for the same key whose validity lies in the
+/// past (served with `--expired-platform-certificate`).
+pub(crate) const PLATFORM_CERT: &str = "wechatpay_platform_cert.pem";
+pub(crate) const EXPIRED_PLATFORM_CERT: &str = "wechatpay_platform_cert_expired.pem";
+const APIV3_KEY: &str = "apiv3_key.txt";
 
 /// Everything the server needs from the state dir.
 pub(crate) struct Material {
@@ -33,8 +41,20 @@ pub(crate) struct Material {
     pub(crate) wechatpay_key_der: Vec<u8>,
     /// `PUB_KEY_ID_…` of the WeChat Pay public key.
     pub(crate) public_key_id: String,
-    /// Uppercase hex serial of `wechatpay_platform_cert.pem`.
-    pub(crate) platform_serial: String,
+    /// The test CA's key: it issues rotated platform certificates.
+    pub(crate) ca_key: KeyPair,
+    /// `ca.pem` as DER: the root an `https://` notify URL must chain to.
+    pub(crate) ca_der: CertificateDer<'static>,
+    /// The merchant's APIv3 key (32 alphanumeric characters).
+    pub(crate) apiv3_key: String,
+}
+
+/// What the client configs say besides the fixed files.
+pub(crate) struct ConfigChoices {
+    pub(crate) mode: KeyMode,
+    /// Also list the expired platform certificate in certificate-mode configs, so that
+    /// a client knows it and must refuse it for its dates rather than its serial.
+    pub(crate) list_expired_certificate: bool,
 }
 
 pub(crate) struct StateDir {
@@ -99,10 +119,19 @@ impl StateDir {
                 false,
             )?;
         }
-        if ca_new || wechatpay_key_new || !self.file("wechatpay_platform_cert.pem").exists() {
-            let cert = keys::platform_cert(&wechatpay_key, &issuer, &keys::random_serial()?)?;
-            self.write("wechatpay_platform_cert.pem", &cert.pem(), false)?;
+        for (name, validity) in [
+            (PLATFORM_CERT, keys::LONG_VALIDITY),
+            (EXPIRED_PLATFORM_CERT, keys::EXPIRED_VALIDITY),
+        ] {
+            if ca_new || wechatpay_key_new || !self.file(name).exists() {
+                let serial = keys::random_serial()?;
+                let cert = keys::platform_cert(&wechatpay_key, &issuer, &serial, validity)?;
+                self.write(name, &cert.pem(), false)?;
+            }
         }
+        let apiv3_key = self.apiv3_key()?;
+        let ca_der = CertificateDer::from_pem_file(self.file("ca.pem"))
+            .map_err(|e| invalid(&self.file("ca.pem"), e))?;
 
         Ok(Material {
             server_chain,
@@ -111,23 +140,48 @@ impl StateDir {
             merchant_key_der: merchant_key.serialize_der(),
             public_key_id: keys::public_key_id(&wechatpay_key),
             wechatpay_key_der: wechatpay_key.serialize_der(),
-            platform_serial: self.cert_serial("wechatpay_platform_cert.pem")?,
+            ca_key,
+            ca_der,
+            apiv3_key,
         })
     }
 
-    /// Writes `client-public-key.json`, `client-certificate.json` and `client.json` (the
-    /// variant for `mode`) and returns the `client.json` document.
+    /// The APIv3 key in `apiv3_key.txt` (exactly the 32 characters, no newline, so that
+    /// `apiv3_key_file` can name it), or a new one written there.
+    fn apiv3_key(&self) -> io::Result<String> {
+        let path = self.file(APIV3_KEY);
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                // An editor may have added a newline; nothing else is forgiven.
+                let key = text.trim_end_matches(['\r', '\n']);
+                apiv3::check_key(key).map_err(|why| invalid(&path, why))?;
+                Ok(key.to_owned())
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let key = apiv3::generate_key()?;
+                self.write(APIV3_KEY, &key, true)?;
+                Ok(key)
+            }
+            Err(e) => Err(with_path(e, "cannot read", &path)),
+        }
+    }
+
+    /// Writes `client-public-key.json`, `client-certificate.json`, `client-auto.json` and
+    /// `client.json` (the variant for the key mode) and returns the `client.json` document.
     pub(crate) fn write_client_configs(
         &self,
         material: &Material,
         base_url: &str,
-        mode: KeyMode,
+        choices: &ConfigChoices,
     ) -> io::Result<Value> {
-        let public_key = self.client_config(material, base_url, KeyMode::PublicKey);
-        let certificate = self.client_config(material, base_url, KeyMode::Certificate);
+        let public_key = self.client_config(material, base_url, Some(KeyMode::PublicKey), choices);
+        let certificate =
+            self.client_config(material, base_url, Some(KeyMode::Certificate), choices);
+        let auto = self.client_config(material, base_url, None, choices);
         self.write("client-public-key.json", &pretty(&public_key), false)?;
         self.write("client-certificate.json", &pretty(&certificate), false)?;
-        let chosen = match mode {
+        self.write("client-auto.json", &pretty(&auto), false)?;
+        let chosen = match choices.mode {
             KeyMode::PublicKey => public_key,
             KeyMode::Certificate => certificate,
         };
@@ -135,8 +189,16 @@ impl StateDir {
         Ok(chosen)
     }
 
-    /// A wxface config using only the configuration keys the README documents.
-    fn client_config(&self, material: &Material, base_url: &str, mode: KeyMode) -> Value {
+    /// A wxface config using only the configuration keys the README documents. `mode`
+    /// `None`: no verification key at all, certificates downloaded by the client
+    /// (`auto_platform_certificates`).
+    fn client_config(
+        &self,
+        material: &Material,
+        base_url: &str,
+        mode: Option<KeyMode>,
+        choices: &ConfigChoices,
+    ) -> Value {
         let path = |name: &str| Value::String(self.file(name).to_string_lossy().into_owned());
         let mut doc = json!({
             "mchid": keys::MCHID,
@@ -146,13 +208,22 @@ impl StateDir {
             "root_ca_file": path("ca.pem"),
         });
         match mode {
-            KeyMode::PublicKey => {
+            Some(KeyMode::PublicKey) => {
                 doc["wechatpay_public_key_id"] = json!(material.public_key_id);
                 doc["wechatpay_public_key_file"] = path("wechatpay_public_key.pem");
             }
-            KeyMode::Certificate => {
-                doc["platform_certificate_files"] = json!([path("wechatpay_platform_cert.pem")]);
+            Some(KeyMode::Certificate) => {
+                let mut files = vec![path(PLATFORM_CERT)];
+                if choices.list_expired_certificate {
+                    files.push(path(EXPIRED_PLATFORM_CERT));
+                }
+                doc["platform_certificate_files"] = Value::Array(files);
             }
+            None => {}
+        }
+        doc["apiv3_key"] = json!(material.apiv3_key);
+        if mode.is_none() {
+            doc["auto_platform_certificates"] = json!(true);
         }
         doc
     }
@@ -242,21 +313,23 @@ mod tests {
         let path = temp_state_dir("state");
         let dir = StateDir::open(&path).unwrap();
         let first = dir.prepare().unwrap();
+        let platform_serial = || dir.cert_serial(PLATFORM_CERT).unwrap();
+        let first_platform_serial = platform_serial();
         let ca = fs::read_to_string(dir.file("ca.pem")).unwrap();
 
         let again = dir.prepare().unwrap();
         assert_eq!(again.merchant_serial, first.merchant_serial);
-        assert_eq!(again.platform_serial, first.platform_serial);
+        assert_eq!(platform_serial(), first_platform_serial);
         assert_eq!(again.public_key_id, first.public_key_id);
         assert_eq!(again.merchant_key_der, first.merchant_key_der);
         assert_eq!(fs::read_to_string(dir.file("ca.pem")).unwrap(), ca);
 
         // A lost certificate is issued again; the key and its id stay.
-        fs::remove_file(dir.file("wechatpay_platform_cert.pem")).unwrap();
+        fs::remove_file(dir.file(PLATFORM_CERT)).unwrap();
         let third = dir.prepare().unwrap();
-        assert_ne!(third.platform_serial, first.platform_serial);
+        assert_ne!(platform_serial(), first_platform_serial);
         assert_eq!(third.public_key_id, first.public_key_id);
-        assert_eq!(third.platform_serial.len(), 40);
+        assert_eq!(platform_serial().len(), 40);
 
         #[cfg(unix)]
         {
@@ -268,9 +341,22 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
 
+        // The APIv3 key is kept too, and is exactly 32 characters on disk.
+        assert_eq!(third.apiv3_key, first.apiv3_key);
+        assert_eq!(fs::read(dir.file(APIV3_KEY)).unwrap().len(), 32);
+
+        let choices = ConfigChoices {
+            mode: KeyMode::Certificate,
+            list_expired_certificate: false,
+        };
         let doc = dir
-            .write_client_configs(&third, "https://127.0.0.1:1", KeyMode::Certificate)
+            .write_client_configs(&third, "https://127.0.0.1:1", &choices)
             .unwrap();
+        assert_eq!(doc["apiv3_key"], third.apiv3_key.as_str());
+        assert_eq!(
+            doc["platform_certificate_files"].as_array().unwrap().len(),
+            1
+        );
         assert_eq!(doc["mchid"], "1900000001");
         assert_eq!(doc["merchant_serial_no"], third.merchant_serial.as_str());
         assert!(doc.get("wechatpay_public_key_id").is_none());
@@ -287,6 +373,45 @@ mod tests {
             third.public_key_id.as_str()
         );
         assert!(public.get("platform_certificate_files").is_none());
+        assert_eq!(public["apiv3_key"], third.apiv3_key.as_str());
+
+        let auto: Value =
+            serde_json::from_str(&fs::read_to_string(dir.file("client-auto.json")).unwrap())
+                .unwrap();
+        let keys: Vec<&str> = auto
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "mchid",
+                "merchant_serial_no",
+                "private_key_file",
+                "base_url",
+                "root_ca_file",
+                "apiv3_key",
+                "auto_platform_certificates"
+            ]
+        );
+        assert_eq!(auto["auto_platform_certificates"], true);
+
+        let with_expired = ConfigChoices {
+            mode: KeyMode::Certificate,
+            list_expired_certificate: true,
+        };
+        let doc = dir
+            .write_client_configs(&third, "https://127.0.0.1:1", &with_expired)
+            .unwrap();
+        let files = doc["platform_certificate_files"].as_array().unwrap();
+        assert!(files[1].as_str().unwrap().ends_with(EXPIRED_PLATFORM_CERT));
+
+        // A damaged APIv3 key is an error, not silently replaced.
+        fs::write(dir.file(APIV3_KEY), "too short\n").unwrap();
+        let err = dir.prepare().err().unwrap();
+        assert!(err.to_string().contains(APIV3_KEY), "{err}");
         let _ = fs::remove_dir_all(&path);
     }
 }

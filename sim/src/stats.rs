@@ -25,6 +25,8 @@ pub struct Stats {
     /// Apply-for-deduction requests answered from an existing record (an out_trade_no
     /// applied for again): nothing new was recorded for them.
     pub deductions_repeated: u64,
+    /// Platform certificate downloads answered (`GET /v3/certificates` with 200).
+    pub certificate_downloads: u64,
 }
 
 impl Stats {
@@ -37,6 +39,7 @@ impl Stats {
             "signature_failures": self.signature_failures,
             "deductions_recorded": self.deductions_recorded,
             "deductions_repeated": self.deductions_repeated,
+            "certificate_downloads": self.certificate_downloads,
         })
     }
 }
@@ -50,6 +53,7 @@ pub(crate) struct StatsRecorder {
     signature_failures: AtomicU64,
     deductions_recorded: AtomicU64,
     deductions_repeated: AtomicU64,
+    certificate_downloads: AtomicU64,
 }
 
 impl StatsRecorder {
@@ -76,6 +80,10 @@ impl StatsRecorder {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn record_certificate_download(&self) {
+        self.certificate_downloads.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self) -> Stats {
         Stats {
             requests_per_path: lock(&self.per_path).clone(),
@@ -84,6 +92,7 @@ impl StatsRecorder {
             signature_failures: self.signature_failures.load(Ordering::Relaxed),
             deductions_recorded: self.deductions_recorded.load(Ordering::Relaxed),
             deductions_repeated: self.deductions_repeated.load(Ordering::Relaxed),
+            certificate_downloads: self.certificate_downloads.load(Ordering::Relaxed),
         }
     }
 
@@ -94,6 +103,7 @@ impl StatsRecorder {
         self.signature_failures.store(0, Ordering::Relaxed);
         self.deductions_recorded.store(0, Ordering::Relaxed);
         self.deductions_repeated.store(0, Ordering::Relaxed);
+        self.certificate_downloads.store(0, Ordering::Relaxed);
     }
 }
 
@@ -112,6 +122,7 @@ mod tests {
         r.record_deduction(true);
         r.record_deduction(false);
         r.record_deduction(false);
+        r.record_certificate_download();
         let s = r.snapshot();
         assert_eq!(s.requests_total, 3);
         assert_eq!(s.requests_per_path["/a"], 2);
@@ -119,6 +130,7 @@ mod tests {
         assert_eq!(s.signature_failures, 1);
         assert_eq!((s.deductions_recorded, s.deductions_repeated), (1, 2));
         assert_eq!(s.to_json()["deductions_recorded"], 1);
+        assert_eq!(s.to_json()["certificate_downloads"], 1);
         assert_eq!(s.to_json()["requests_per_path"]["/b"], 1);
         r.reset();
         assert_eq!(r.snapshot(), Stats::default());

@@ -61,6 +61,9 @@ pub const AUTH_CODE_PREFIX: &str = crate::api_deductions::AUTH_CODE_PREFIX;
 /// An auth_code that names no user: 400 `INVALID_REQUEST`.
 pub const INVALID_AUTH_CODE: &str = "AUTH-U8888888888";
 
+/// The `appid` in the simulator's notifications.
+pub const APPID: &str = crate::notification::APPID;
+
 /// How many contracted users [`contracted_user`] can name.
 pub const CONTRACTED_USERS: u32 = 99_999;
 
@@ -119,6 +122,7 @@ pub fn as_json() -> Value {
         "debt_auth_code": DEBT_AUTH_CODE,
         "auth_code_prefix": AUTH_CODE_PREFIX,
         "invalid_auth_code": INVALID_AUTH_CODE,
+        "appid": APPID,
         "contracted_users": range("U"),
         "contracted_out_users": range("S"),
         "contracted_contract_ids": range("CT"),

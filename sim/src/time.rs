@@ -17,6 +17,11 @@ pub(crate) fn beijing_rfc3339(unix: i64) -> String {
     )
 }
 
+/// The UTC date (year, month, day) of `unix` seconds.
+pub(crate) fn utc_date(unix: i64) -> (i64, u32, u32) {
+    civil_from_days(unix.div_euclid(86_400))
+}
+
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`), so that no date crate is needed for one format.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {

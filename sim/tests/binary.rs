@@ -47,10 +47,17 @@ fn runs_a_command_against_the_simulator() {
 
 #[test]
 fn refuses_bad_arguments() {
-    let output = Command::new(env!("CARGO_BIN_EXE_wxface-sim"))
-        .args(["--fault", "nope"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown fault"));
+    for (args, needle) in [
+        (&["--fault", "nope"][..], "unknown fault"),
+        (&["--notify-url", "localhost:8080"], "http:// or https://"),
+        (&["--rotate-platform-certificate-after", "0"], "at least 1"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_wxface-sim"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
 }

@@ -467,9 +467,12 @@ fn state_dir_files_are_all_there() {
         "wechatpay_key.pem",
         "wechatpay_public_key.pem",
         "wechatpay_platform_cert.pem",
+        "wechatpay_platform_cert_expired.pem",
+        "apiv3_key.txt",
         "client.json",
         "client-public-key.json",
         "client-certificate.json",
+        "client-auto.json",
     ] {
         assert!(sim.state_dir().join(name).is_file(), "{name}");
     }
@@ -1608,4 +1611,975 @@ fn faults_and_the_request_log_cover_every_operation() {
         .unwrap();
     assert_eq!(reset.status().as_u16(), 204);
     assert!(sim.requests().is_empty());
+}
+
+// ---- Platform certificates (k12-api.md C) ----
+
+/// Opens an AEAD_AES_256_GCM field with aws-lc-rs directly, independently of the
+/// simulator's own code: `None` when it does not authenticate.
+fn aead_open(apiv3_key: &str, nonce: &str, aad: &str, ciphertext: &str) -> Option<String> {
+    use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, apiv3_key.as_bytes()).ok()?);
+    let nonce = Nonce::try_assume_unique_for_key(nonce.as_bytes()).ok()?;
+    let mut data = STANDARD.decode(ciphertext).ok()?;
+    let plain = key
+        .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut data)
+        .ok()?;
+    Some(String::from_utf8(plain.to_vec()).unwrap())
+}
+
+/// Whether `signature` (base64) verifies over `TIMESTAMP\nNONCE\nBODY\n` with `spki`.
+fn signature_verifies(
+    spki: &[u8],
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    let Ok(signature) = STANDARD.decode(signature) else {
+        return false;
+    };
+    let mut message = format!("{timestamp}\n{nonce}\n").into_bytes();
+    message.extend_from_slice(body);
+    message.push(b'\n');
+    UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki)
+        .verify(&message, &signature)
+        .is_ok()
+}
+
+/// The SubjectPublicKeyInfo of a certificate in PEM (rustls' parser).
+fn spki_of_cert(pem: &str) -> Vec<u8> {
+    let cert = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
+    let parsed = rustls::server::ParsedCertificate::try_from(&cert).unwrap();
+    parsed.subject_public_key_info().as_ref().to_vec()
+}
+
+/// Serial (uppercase hex) and notAfter (Unix seconds) of a certificate in PEM.
+fn serial_and_expiry(pem: &str) -> (String, u64) {
+    use x509_cert::der::Decode;
+    let der = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
+    let cert = x509_cert::Certificate::from_der(&der).unwrap();
+    let tbs = cert.tbs_certificate();
+    let serial = tbs
+        .serial_number()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    (
+        serial,
+        tbs.validity().not_after.to_unix_duration().as_secs(),
+    )
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A download's certificates, each opened with `apiv3_key` and checked against its
+/// entry: `(serial_no, expire_time, pem)`, in the order listed.
+fn downloaded(reply: &Reply, apiv3_key: &str) -> Vec<(String, String, String)> {
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let doc = json(reply);
+    doc["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            let enc = &entry["encrypt_certificate"];
+            assert_eq!(enc["algorithm"], "AEAD_AES_256_GCM");
+            assert_eq!(enc["associated_data"], "certificate");
+            let nonce = enc["nonce"].as_str().unwrap();
+            assert_eq!(nonce.len(), 12, "{nonce}");
+            for time in ["effective_time", "expire_time"] {
+                assert!(entry[time].as_str().unwrap().ends_with("+08:00"), "{entry}");
+            }
+            let pem = aead_open(
+                apiv3_key,
+                nonce,
+                "certificate",
+                enc["ciphertext"].as_str().unwrap(),
+            )
+            .expect("the certificate opens with the APIv3 key");
+            let serial = entry["serial_no"].as_str().unwrap().to_owned();
+            assert_eq!(serial_and_expiry(&pem).0, serial);
+            (
+                serial,
+                entry["expire_time"].as_str().unwrap().to_owned(),
+                pem,
+            )
+        })
+        .collect()
+}
+
+/// Verifies an answer with the certificate (PEM) whose serial it names.
+fn signed_by(reply: &Reply, certs: &[(String, String, String)]) -> String {
+    let serial = reply.header("wechatpay-serial").unwrap();
+    let (_, _, pem) = certs
+        .iter()
+        .find(|(s, _, _)| *s == serial)
+        .unwrap_or_else(|| panic!("{serial} is not among the certificates"));
+    assert!(signature_verifies(
+        &spki_of_cert(pem),
+        &reply.header("wechatpay-timestamp").unwrap(),
+        &reply.header("wechatpay-nonce").unwrap(),
+        &reply.body,
+        &reply.header("wechatpay-signature").unwrap(),
+    ));
+    serial
+}
+
+fn control(sim: &Sim, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let request = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", sim.base_url()));
+    let agent = agent(sim);
+    let mut response = match body {
+        Some(body) => agent.run(request.body(body.to_string()).unwrap()),
+        None => agent.run(request.body(()).unwrap()),
+    }
+    .unwrap();
+    let bytes = response.body_mut().read_to_vec().unwrap();
+    let doc = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    (response.status().as_u16(), doc)
+}
+
+fn terminate(api: &Client, use_id: &str) -> Reply {
+    api.call(
+        "POST",
+        &TERMINATE_U1.replace("U0000000001", use_id),
+        None,
+        None,
+    )
+}
+
+#[test]
+fn certificate_download_opens_with_the_apiv3_key_and_bootstraps() {
+    let sim = start(KeyMode::Certificate, None);
+    let api = Client::new(&sim);
+    let key = sim.apiv3_key().to_owned();
+    assert_eq!(key.len(), 32);
+    assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()));
+
+    let reply = api.get("/v3/certificates");
+    let certs = downloaded(&reply, &key);
+    assert_eq!(certs.len(), 1);
+    assert_eq!(certs[0].0, platform_serial(&sim));
+    assert_eq!(certs[0].1, "2049-12-31T08:00:00+08:00");
+    // A client holding no key verifies the answer with the certificate it names.
+    assert_eq!(signed_by(&reply, &certs), certs[0].0);
+    // The same bytes as the state dir's file.
+    let on_disk =
+        std::fs::read_to_string(sim.state_dir().join("wechatpay_platform_cert.pem")).unwrap();
+    assert_eq!(certs[0].2, on_disk);
+
+    // Another APIv3 key does not open it.
+    let entry = &json(&reply)["data"][0]["encrypt_certificate"];
+    assert_eq!(
+        aead_open(
+            "0123456789abcdef0123456789ABCDEF",
+            entry["nonce"].as_str().unwrap(),
+            "certificate",
+            entry["ciphertext"].as_str().unwrap()
+        ),
+        None
+    );
+    // A fresh nonce each time.
+    let again = api.get("/v3/certificates");
+    assert_ne!(
+        json(&again)["data"][0]["encrypt_certificate"]["nonce"],
+        entry["nonce"]
+    );
+    assert_param_error(
+        &api.get("/v3/certificates?offset=1"),
+        "offset",
+        "unknown query parameter offset",
+    );
+
+    // Downloads are counted, on the handle and at the control endpoint; a refused one is not.
+    assert_eq!(sim.certificate_downloads(), 2);
+    let (status, stats) = control(&sim, "GET", "/__sim/stats", None);
+    assert_eq!(
+        (status, stats["certificate_downloads"].as_u64()),
+        (200, Some(2))
+    );
+    sim.reset_stats();
+    assert_eq!(sim.certificate_downloads(), 0);
+
+    // Every config carries the APIv3 key; client-auto.json carries no WeChat Pay key.
+    assert_eq!(sim.client_config()["apiv3_key"], key.as_str());
+    let auto: Value =
+        serde_json::from_slice(&std::fs::read(sim.client_auto_config_path()).unwrap()).unwrap();
+    assert_eq!(auto["apiv3_key"], key.as_str());
+    assert_eq!(auto["auto_platform_certificates"], true);
+    assert_eq!(auto["base_url"], sim.base_url().as_str());
+    for absent in [
+        "wechatpay_public_key_id",
+        "wechatpay_public_key_file",
+        "platform_certificate_files",
+    ] {
+        assert!(auto.get(absent).is_none(), "{absent}");
+    }
+    for name in ["client-public-key.json", "client-certificate.json"] {
+        let doc: Value =
+            serde_json::from_slice(&std::fs::read(sim.state_dir().join(name)).unwrap()).unwrap();
+        assert_eq!(doc["apiv3_key"], key.as_str(), "{name}");
+    }
+}
+
+#[test]
+fn certificate_download_in_public_key_mode_is_signed_by_the_certificate() {
+    let sim = start(KeyMode::PublicKey, None);
+    let api = Client::new(&sim);
+    let reply = api.get("/v3/certificates");
+    let certs = downloaded(&reply, sim.apiv3_key());
+    assert_eq!(signed_by(&reply, &certs), platform_serial(&sim));
+    // Other answers still name the public key.
+    let other = terminate(&api, "U0000000070");
+    assert!(
+        other
+            .header("wechatpay-serial")
+            .unwrap()
+            .starts_with("PUB_KEY_ID_")
+    );
+}
+
+#[test]
+fn rotation_signs_with_the_new_certificate_and_lists_both() {
+    let sim = start(KeyMode::Certificate, None);
+    let api = Client::new(&sim);
+    let old = sim.current_platform_certificate();
+    assert_eq!(old.serial_no, platform_serial(&sim));
+
+    let (status, new) = control(&sim, "POST", "/__sim/rotate-platform-certificate", None);
+    assert_eq!(status, 200, "{new}");
+    let new_serial = new["serial_no"].as_str().unwrap().to_owned();
+    assert_ne!(new_serial, old.serial_no);
+    assert_eq!(new["expired"], false);
+    let new_pem = new["pem"].as_str().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(new["file"].as_str().unwrap()).unwrap(),
+        new_pem
+    );
+    let (serial, not_after) = serial_and_expiry(new_pem);
+    assert_eq!(serial, new_serial);
+    assert!(not_after > unix_now() + 4 * 365 * 86_400);
+    assert!(new["effective_time"].as_str().unwrap() > old.effective_time.as_str());
+
+    // Answers are signed by the new key and name the new serial.
+    let reply = terminate(&api, "U0000000071");
+    assert_eq!(reply.status, 204);
+    let both = [
+        (new_serial.clone(), String::new(), new_pem.to_owned()),
+        (old.serial_no.clone(), String::new(), old.pem.clone()),
+    ];
+    assert_eq!(signed_by(&reply, &both), new_serial);
+    assert!(
+        !answer_verifies(&sim, &reply),
+        "the old certificate no longer verifies answers"
+    );
+
+    // The download lists the new and the old certificate, newest first.
+    let reply = api.get("/v3/certificates");
+    let certs = downloaded(&reply, sim.apiv3_key());
+    let serials: Vec<&str> = certs.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(serials, [new_serial.as_str(), old.serial_no.as_str()]);
+    assert_eq!(signed_by(&reply, &certs), new_serial);
+    let handle: Vec<String> = sim
+        .platform_certificates()
+        .into_iter()
+        .map(|c| c.serial_no)
+        .collect();
+    assert_eq!(handle, [new_serial.clone(), old.serial_no.clone()]);
+    let (_, listing) = control(&sim, "GET", "/__sim/platform-certificates", None);
+    assert_eq!(listing["current"]["serial_no"], new_serial.as_str());
+    assert_eq!(listing["listed"].as_array().unwrap().len(), 2);
+
+    // Encrypted fields are accepted under either certificate, named by its serial.
+    let target = format!("{USERS}/S0000000072");
+    for (serial, pem) in [(&new_serial, new_pem), (&old.serial_no, old.pem.as_str())] {
+        let phone = seal_with(&spki_of_cert(pem), "13800138000");
+        let body = serde_json::json!({ "phone": phone }).to_string();
+        let reply = api.call("PATCH", &target, Some(&body), Some(serial));
+        assert_eq!(
+            reply.status,
+            204,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+    }
+    // … but not under one certificate while naming the other.
+    let phone = seal_with(&spki_of_cert(new_pem), "13800138000");
+    let body = serde_json::json!({ "phone": phone }).to_string();
+    assert_param_error(
+        &api.call("PATCH", &target, Some(&body), Some(&old.serial_no)),
+        "phone",
+        "phone is not encrypted with the WeChat Pay key",
+    );
+}
+
+#[test]
+fn rotation_after_n_requests_by_option() {
+    let sim = Sim::start(SimOptions {
+        state_dir: shared_state_dir(),
+        key_mode: KeyMode::Certificate,
+        rotate_platform_certificate_after: Some(2),
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let api = Client::new(&sim);
+    let first = sim.current_platform_certificate().serial_no;
+    let serials: Vec<String> = (73..76)
+        .map(|n| {
+            terminate(&api, &format!("U{n:010}"))
+                .header("wechatpay-serial")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(serials[0], first);
+    assert_eq!(serials[1], first);
+    assert_ne!(
+        serials[2], first,
+        "request 3 is answered by a new certificate"
+    );
+    assert_eq!(serials[2], sim.current_platform_certificate().serial_no);
+    assert_eq!(sim.platform_certificates().len(), 2);
+    // Only once.
+    terminate(&api, "U0000000076");
+    assert_eq!(sim.current_platform_certificate().serial_no, serials[2]);
+}
+
+#[test]
+fn an_expired_certificate_signs_answers_and_lies_in_the_past() {
+    let sim = Sim::start(SimOptions {
+        state_dir: shared_state_dir(),
+        key_mode: KeyMode::Certificate,
+        expired_platform_certificate: true,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let api = Client::new(&sim);
+    let expired = sim.current_platform_certificate();
+    assert!(expired.expired);
+    assert_eq!(expired.effective_time, "2021-01-01T08:00:00+08:00");
+    assert_eq!(expired.expire_time, "2024-01-01T08:00:00+08:00");
+    let (serial, not_after) = serial_and_expiry(&expired.pem);
+    assert_eq!(serial, expired.serial_no);
+    assert!(
+        not_after < unix_now(),
+        "the X.509 validity lies in the past"
+    );
+
+    // The config lists it after the valid certificate, so a client knows its dates.
+    let files = sim.client_config()["platform_certificate_files"].clone();
+    assert_eq!(files.as_array().unwrap().len(), 2);
+    assert_eq!(files[1], expired.file.to_string_lossy().as_ref());
+
+    let reply = terminate(&api, "U0000000077");
+    assert_eq!(reply.status, 204);
+    let expired_entry = [(
+        expired.serial_no.clone(),
+        String::new(),
+        expired.pem.clone(),
+    )];
+    assert_eq!(signed_by(&reply, &expired_entry), expired.serial_no);
+
+    // Listed with its past expire_time; the download itself is signed by the valid one.
+    let reply = api.get("/v3/certificates");
+    let certs = downloaded(&reply, sim.apiv3_key());
+    assert_eq!(certs.len(), 2);
+    assert_eq!(certs[0].0, expired.serial_no);
+    assert_eq!(certs[0].1, "2024-01-01T08:00:00+08:00");
+    assert_eq!(signed_by(&reply, &certs), platform_serial(&sim));
+
+    // The control endpoint does the same for a simulator started normally.
+    let normal = start(KeyMode::Certificate, None);
+    let (status, doc) = control(
+        &normal,
+        "POST",
+        "/__sim/serve-expired-platform-certificate",
+        None,
+    );
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["expired"], true);
+    assert_eq!(doc["expire_time"], "2024-01-01T08:00:00+08:00");
+    let reply = terminate(&Client::new(&normal), "U0000000078");
+    assert_eq!(
+        reply.header("wechatpay-serial").unwrap(),
+        doc["serial_no"].as_str().unwrap()
+    );
+}
+
+// ---- Notifications (k12-api.md W) ----
+
+/// One notification as a receiver got it.
+struct Received {
+    target: String,
+    /// Lowercase names.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no {name} header"))
+    }
+}
+
+/// A notify URL on 127.0.0.1 that answers each connection with the next status of
+/// `statuses` (500 with `{"code":"FAIL",…}`, others without a body), then stops.
+fn receiver(statuses: Vec<u16>) -> (String, std::thread::JoinHandle<Vec<Received>>) {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/wx/notify",
+        listener.local_addr().unwrap().port()
+    );
+    let thread = std::thread::spawn(move || {
+        statuses
+            .into_iter()
+            .map(|status| {
+                let (mut conn, _) = listener.accept().unwrap();
+                // A safety net only: reads end when the request is complete.
+                conn.set_read_timeout(Some(Duration::from_secs(30)))
+                    .unwrap();
+                let received = read_request(&mut conn);
+                let body = if status >= 300 {
+                    r#"{"code":"FAIL","message":"try again later"}"#
+                } else {
+                    ""
+                };
+                write!(
+                    conn,
+                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .unwrap();
+                received
+            })
+            .collect()
+    });
+    (url, thread)
+}
+
+fn read_request(conn: &mut TcpStream) -> Received {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = conn.read(&mut buf).unwrap();
+        assert!(n > 0, "connection closed mid-request");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8(raw[..head_end].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap().to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.parse().unwrap())
+        .unwrap();
+    while raw.len() < head_end + length {
+        let n = conn.read(&mut buf).unwrap();
+        assert!(n > 0, "connection closed mid-body");
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let mut parts = request_line.split(' ');
+    assert_eq!(parts.next(), Some("POST"));
+    Received {
+        target: parts.next().unwrap().to_owned(),
+        headers,
+        body: raw[head_end..head_end + length].to_vec(),
+    }
+}
+
+fn wechatpay_public_key(sim: &Sim) -> Vec<u8> {
+    SubjectPublicKeyInfoDer::from_pem_file(sim.state_dir().join("wechatpay_public_key.pem"))
+        .unwrap()
+        .as_ref()
+        .to_vec()
+}
+
+/// Checks a notification's signature with `spki` and opens its resource with
+/// `apiv3_key`: the envelope and the plaintext, or `None` if the resource does not open.
+fn open_notification(
+    spki: &[u8],
+    headers: &dyn Fn(&str) -> String,
+    body: &[u8],
+    apiv3_key: &str,
+) -> (bool, Value, Option<Value>) {
+    assert_eq!(
+        headers("wechatpay-signature-type"),
+        "WECHATPAY2-SHA256-RSA2048"
+    );
+    assert_eq!(headers("content-type"), "application/json");
+    let verifies = signature_verifies(
+        spki,
+        &headers("wechatpay-timestamp"),
+        &headers("wechatpay-nonce"),
+        body,
+        &headers("wechatpay-signature"),
+    );
+    let envelope: Value = serde_json::from_slice(body).unwrap();
+    let resource = &envelope["resource"];
+    let plaintext = aead_open(
+        apiv3_key,
+        resource["nonce"].as_str().unwrap(),
+        resource["associated_data"].as_str().unwrap(),
+        resource["ciphertext"].as_str().unwrap(),
+    )
+    .map(|text| serde_json::from_str(&text).unwrap());
+    (verifies, envelope, plaintext)
+}
+
+/// A built notification (`{"headers":{…},"body":"…"}` from the control endpoint).
+fn open_built(spki: &[u8], built: &Value, apiv3_key: &str) -> (bool, Value, Option<Value>) {
+    let headers = |name: &str| -> String {
+        let map = built["headers"].as_object().unwrap();
+        let (_, value) = map
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| panic!("no {name} in {built}"));
+        value.as_str().unwrap().to_owned()
+    };
+    open_notification(
+        spki,
+        &headers,
+        built["body"].as_str().unwrap().as_bytes(),
+        apiv3_key,
+    )
+}
+
+fn build(sim: &Sim, options: Value) -> Value {
+    let (status, doc) = control(sim, "POST", "/__sim/notifications/build", Some(&options));
+    assert_eq!(status, 200, "{doc}");
+    doc
+}
+
+#[test]
+fn a_built_notification_verifies_and_decrypts_to_the_documented_plaintext() {
+    let sim = start(KeyMode::PublicKey, None);
+    let spki = wechatpay_public_key(&sim);
+    let key = sim.apiv3_key().to_owned();
+    let built = build(&sim, serde_json::json!({}));
+    let public_key_id = sim.client_config()["wechatpay_public_key_id"].clone();
+    assert_eq!(built["headers"]["Wechatpay-Serial"], public_key_id);
+    let (verifies, envelope, plaintext) = open_built(&spki, &built, &key);
+    assert!(verifies);
+    let timestamp: u64 = built["headers"]["Wechatpay-Timestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(timestamp.abs_diff(unix_now()) <= 5);
+    assert_eq!(
+        built["headers"]["Wechatpay-Nonce"].as_str().unwrap().len(),
+        32
+    );
+
+    // The envelope of k12-api.md W, in the field order of the notification vectors.
+    let keys: Vec<&str> = envelope
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "create_time",
+            "resource_type",
+            "event_type",
+            "summary",
+            "resource"
+        ]
+    );
+    assert!(envelope["id"].as_str().unwrap().starts_with("EV-"));
+    assert_eq!(envelope["id"], built["id"]);
+    assert_eq!(envelope["event_type"], "FACEPAY.USER_STATE_CHANGE");
+    assert_eq!(envelope["resource_type"], "encrypt-resource");
+    assert_eq!(envelope["summary"], "刷脸用户签约状态变更");
+    let resource = &envelope["resource"];
+    let keys: Vec<&str> = resource
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "original_type",
+            "algorithm",
+            "ciphertext",
+            "associated_data",
+            "nonce"
+        ]
+    );
+    assert_eq!(resource["original_type"], "facepay");
+    assert_eq!(resource["algorithm"], "AEAD_AES_256_GCM");
+    assert_eq!(resource["associated_data"], "facepay");
+    assert_eq!(resource["nonce"].as_str().unwrap().len(), 12);
+
+    // The plaintext: the documented fields, from the simulator's state.
+    let plaintext = plaintext.expect("the resource opens with the APIv3 key");
+    let contract = sim.contract("CT0000000001").unwrap();
+    assert_eq!(
+        plaintext,
+        serde_json::json!({
+            "user_id": "U0000000001",
+            "out_user_id": "S0000000001",
+            "organization_id": "DBES323aeb",
+            "mch_id": "1900000001",
+            "notify_create_time": envelope["create_time"],
+            "appid": wxface_sim::test_ids::APPID,
+            "openid": contract["openid"],
+            "contract_id": "CT0000000001",
+        })
+    );
+    assert_eq!(built["plaintext"], plaintext.to_string());
+    assert!(
+        envelope["create_time"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+    assert_ne!(
+        build(&sim, serde_json::json!({}))["id"],
+        built["id"],
+        "ids are unique"
+    );
+
+    // The same through the Sim handle, for another user.
+    let by_out = sim
+        .build_notification(&wxface_sim::NotificationOptions {
+            out_user_id: Some("S9000000002".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let (verifies, _, plaintext) = open_built(&spki, &by_out.to_json(), &key);
+    assert!(verifies);
+    let plaintext = plaintext.unwrap();
+    assert_eq!(plaintext["user_id"], "U9000000002");
+    assert_eq!(plaintext["contract_id"], "CT9000000002");
+    assert_eq!(by_out.header("wechatpay-serial"), public_key_id.as_str());
+
+    let (status, refused) = control(
+        &sim,
+        "POST",
+        "/__sim/notifications/build",
+        Some(&serde_json::json!({"user_id": "U8888888888"})),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(refused["code"], "PARAM_ERROR");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("no user U8888888888")
+    );
+}
+
+#[test]
+fn built_notifications_fail_each_check_on_request() {
+    let sim = start(KeyMode::PublicKey, None);
+    let spki = wechatpay_public_key(&sim);
+    let key = sim.apiv3_key().to_owned();
+
+    let stale = build(&sim, serde_json::json!({"timestamp_offset_s": -400}));
+    let (verifies, _, plaintext) = open_built(&spki, &stale, &key);
+    assert!(
+        verifies && plaintext.is_some(),
+        "signed over the stale timestamp"
+    );
+    let timestamp: u64 = stale["headers"]["Wechatpay-Timestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((unix_now() - 400).abs_diff(timestamp) <= 5);
+
+    let other_key = "wxfaceTestApiV3Key0123456789abcd";
+    let wrong_key = build(&sim, serde_json::json!({"apiv3_key": other_key}));
+    let (verifies, _, plaintext) = open_built(&spki, &wrong_key, &key);
+    assert!(verifies);
+    assert_eq!(plaintext, None, "sealed with another APIv3 key");
+    assert!(open_built(&spki, &wrong_key, other_key).2.is_some());
+
+    let unknown = build(
+        &sim,
+        serde_json::json!({"serial": "PUB_KEY_ID_0119000000012025000000009999"}),
+    );
+    assert_eq!(
+        unknown["headers"]["Wechatpay-Serial"],
+        "PUB_KEY_ID_0119000000012025000000009999"
+    );
+    assert!(
+        open_built(&spki, &unknown, &key).0,
+        "the signature itself is fine"
+    );
+
+    let tampered = build(&sim, serde_json::json!({"tamper": true}));
+    let (verifies, envelope, plaintext) = open_built(&spki, &tampered, &key);
+    assert!(!verifies, "the body changed after signing");
+    assert!(plaintext.is_some());
+    assert_eq!(envelope["summary"], "x刷脸用户签约状态变更");
+
+    let algorithm = build(&sim, serde_json::json!({"algorithm": "AEAD_AES_128_CBC"}));
+    let (verifies, envelope, _) = open_built(&spki, &algorithm, &key);
+    assert!(verifies);
+    assert_eq!(envelope["resource"]["algorithm"], "AEAD_AES_128_CBC");
+
+    let payment = build(
+        &sim,
+        serde_json::json!({"event_type": "TRANSACTION.SUCCESS"}),
+    );
+    let (verifies, envelope, plaintext) = open_built(&spki, &payment, &key);
+    assert!(verifies);
+    assert_eq!(envelope["event_type"], "TRANSACTION.SUCCESS");
+    assert_eq!(envelope["resource"]["original_type"], "transaction");
+    assert_eq!(envelope["resource"]["associated_data"], "transaction");
+    let plaintext = plaintext.unwrap();
+    assert_eq!(plaintext["trade_state"], "SUCCESS");
+    assert_eq!(plaintext["amount"]["currency"], "CNY");
+
+    let custom = build(
+        &sim,
+        serde_json::json!({"event_type": "REFUND.SUCCESS", "plaintext": {"refund_status": "SUCCESS"},
+                           "id": "EV-fixed", "summary": "退款成功"}),
+    );
+    let (verifies, envelope, plaintext) = open_built(&spki, &custom, &key);
+    assert!(verifies);
+    assert_eq!(envelope["id"], "EV-fixed");
+    assert_eq!(envelope["summary"], "退款成功");
+    assert_eq!(
+        plaintext,
+        Some(serde_json::json!({"refund_status": "SUCCESS"}))
+    );
+
+    for bad in [
+        serde_json::json!({"apiv3_key": "short"}),
+        serde_json::json!({"serial": "A\r\nX-Injected: 1"}),
+        serde_json::json!({"tampered": true}),
+    ] {
+        let (status, refused) = control(&sim, "POST", "/__sim/notifications/build", Some(&bad));
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (400, Some("PARAM_ERROR")),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn certificate_mode_notifications_name_the_current_certificate() {
+    let sim = start(KeyMode::Certificate, None);
+    let key = sim.apiv3_key().to_owned();
+    let current = sim.current_platform_certificate();
+    let built = sim
+        .build_notification(&wxface_sim::NotificationOptions::default())
+        .unwrap();
+    assert_eq!(
+        built.header("Wechatpay-Serial"),
+        Some(current.serial_no.as_str())
+    );
+    assert!(open_built(&spki_of_cert(&current.pem), &built.to_json(), &key).0);
+
+    let rotated = sim.rotate_platform_certificate().unwrap();
+    let built = sim
+        .build_notification(&wxface_sim::NotificationOptions::default())
+        .unwrap();
+    assert_eq!(
+        built.header("Wechatpay-Serial"),
+        Some(rotated.serial_no.as_str())
+    );
+    let (verifies, _, plaintext) = open_built(&spki_of_cert(&rotated.pem), &built.to_json(), &key);
+    assert!(verifies && plaintext.is_some());
+}
+
+#[test]
+fn terminating_a_contract_notifies_with_retries_until_the_receiver_accepts() {
+    let (url, receiver) = receiver(vec![500, 500, 204]);
+    let sim = Sim::start(SimOptions {
+        state_dir: shared_state_dir(),
+        notify_url: Some(url.clone()),
+        notify_backoff: Duration::from_millis(5),
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let api = Client::new(&sim);
+    assert_eq!(terminate(&api, "U0000000080").status, 204);
+
+    let deliveries = sim
+        .wait_for_notifications(1, Duration::from_secs(30))
+        .expect("the delivery finishes");
+    assert_eq!(deliveries.len(), 1);
+    let delivery = &deliveries[0];
+    let statuses: Vec<Option<u16>> = delivery.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(500), Some(500), Some(204)]);
+    assert!(delivery.attempts[0].reply.contains("FAIL"));
+    assert_eq!(delivery.outcome, wxface_sim::DeliveryOutcome::Delivered);
+    assert_eq!(delivery.trigger, "terminate");
+    assert_eq!(delivery.url, url);
+    assert_eq!(delivery.event_type, "FACEPAY.USER_STATE_CHANGE");
+
+    // Three times the same notification, each verifying and opening to the user's state.
+    let received = receiver.join().unwrap();
+    assert_eq!(received.len(), 3);
+    let spki = wechatpay_public_key(&sim);
+    for got in &received {
+        assert_eq!(got.target, "/wx/notify");
+        assert_eq!(got.body, received[0].body);
+        assert_eq!(got.body, delivery.body.as_bytes());
+        let headers = |name: &str| got.header(name).to_owned();
+        let (verifies, envelope, plaintext) =
+            open_notification(&spki, &headers, &got.body, sim.apiv3_key());
+        assert!(verifies);
+        assert_eq!(envelope["id"], delivery.id.as_str());
+        assert_eq!(
+            got.header("wechatpay-serial"),
+            sim.client_config()["wechatpay_public_key_id"]
+                .as_str()
+                .unwrap()
+        );
+        let plaintext = plaintext.unwrap();
+        assert_eq!(plaintext["user_id"], "U0000000080");
+        assert_eq!(plaintext["out_user_id"], "S0000000080");
+        assert_eq!(plaintext["contract_id"], "CT0000000080");
+    }
+
+    // A terminate that changes nothing (already terminated) notifies nobody.
+    assert_eq!(terminate(&api, "U0000000080").status, 400);
+    assert_eq!(sim.notifications().len(), 1);
+}
+
+#[test]
+fn send_reports_failures_and_tests_wait_without_sleeping() {
+    let sim = start(KeyMode::PublicKey, None);
+
+    // No notify URL anywhere.
+    let (status, doc) = control(&sim, "POST", "/__sim/notifications/send", None);
+    assert_eq!(status, 400);
+    assert!(
+        doc["message"].as_str().unwrap().contains("no notify URL"),
+        "{doc}"
+    );
+
+    // Nobody listens: every attempt fails with a connection error.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        )
+    };
+    let (status, delivery) = control(
+        &sim,
+        "POST",
+        "/__sim/notifications/send",
+        Some(&serde_json::json!({"url": closed, "retries": 2, "backoff_ms": 1})),
+    );
+    assert_eq!(status, 200, "{delivery}");
+    assert_eq!(delivery["outcome"], "failed");
+    assert_eq!(delivery["trigger"], "control");
+    let attempts = delivery["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3);
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a["error"].as_str().unwrap().starts_with("connect"))
+    );
+
+    // A receiver configured at run time; a tampered notification sent on request, then
+    // one from a terminated contract; the test waits for both over HTTP.
+    let (url, receiver) = receiver(vec![204, 200]);
+    let (status, config) = control(
+        &sim,
+        "POST",
+        "/__sim/notifications/config",
+        Some(&serde_json::json!({"url": url, "backoff_ms": 1})),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        config,
+        serde_json::json!({"url": url, "retries": 3, "backoff_ms": 1, "timeout_ms": 5000})
+    );
+    let (status, sent) = control(
+        &sim,
+        "POST",
+        "/__sim/notifications/send",
+        Some(&serde_json::json!({"tamper": true})),
+    );
+    assert_eq!((status, sent["outcome"].as_str()), (200, Some("delivered")));
+    assert_eq!(terminate(&Client::new(&sim), "U0000000081").status, 204);
+    let (status, log) = control(
+        &sim,
+        "GET",
+        "/__sim/notifications?wait=3&timeout_ms=30000",
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(log["timed_out"], false, "{log}");
+    assert_eq!(log["finished"], 3);
+    let deliveries = log["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries[2]["trigger"], "terminate");
+    assert_eq!(deliveries[2]["outcome"], "delivered");
+    assert_eq!(
+        deliveries[2]["attempts"],
+        serde_json::json!([{"status": 200, "reply": ""}])
+    );
+
+    let received = receiver.join().unwrap();
+    let spki = wechatpay_public_key(&sim);
+    let verifies = |got: &Received| {
+        let headers = |name: &str| got.header(name).to_owned();
+        open_notification(&spki, &headers, &got.body, sim.apiv3_key()).0
+    };
+    assert!(!verifies(&received[0]), "the tampered one");
+    assert!(verifies(&received[1]));
+
+    // A wait that cannot be satisfied times out (quickly) and says so.
+    let (_, log) = control(
+        &sim,
+        "GET",
+        "/__sim/notifications?wait=9&timeout_ms=1",
+        None,
+    );
+    assert_eq!(log["timed_out"], true);
+    assert!(sim.wait_for_notifications(9, Duration::ZERO).is_err());
+
+    let (status, _) = control(&sim, "DELETE", "/__sim/notifications", None);
+    assert_eq!(status, 204);
+    assert!(sim.notifications().is_empty());
+    let (_, log) = control(&sim, "GET", "/__sim/notifications", None);
+    assert_eq!(log["deliveries"], serde_json::json!([]));
+
+    // Switching notifications off again.
+    sim.set_notify_url(None).unwrap();
+    assert_eq!(terminate(&Client::new(&sim), "U0000000082").status, 204);
+    assert!(sim.notifications().is_empty());
+    assert!(sim.set_notify_url(Some("gopher://x")).is_err());
 }
