@@ -114,6 +114,13 @@ impl Error {
         self
     }
 
+    /// Marks that no request belongs to this failure (a notification that was received, not
+    /// a call that was made): nothing was sent.
+    pub(crate) fn with_nothing_sent(mut self) -> Self {
+        self.request_sent = false;
+        self
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         self.kind

@@ -118,6 +118,20 @@ impl Client {
         body: &[u8],
         now: i64,
     ) -> Result<Notification, Error> {
+        // A notification is received, not requested: whatever failed, nothing was sent.
+        self.open_notification(timestamp, nonce, signature, serial, body, now)
+            .map_err(Error::with_nothing_sent)
+    }
+
+    fn open_notification(
+        &self,
+        timestamp: &str,
+        nonce: &str,
+        signature: &str,
+        serial: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Notification, Error> {
         let Some(apiv3_key) = &self.apiv3_key else {
             return Err(Error::config(
                 "parsing notifications needs the APIv3 key (apiv3_key or apiv3_key_file)",

@@ -379,6 +379,151 @@ fn scenario_pupil_leaves(mode: Mode) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
 }
 
+/// Notifications made by the simulator, good and bad, parsed by `tests/c/notifications.c`;
+/// certificate refreshes; a client in auto mode that bootstraps at its first call.
+fn scenario_notifications(mode: Mode) {
+    use wxface::ffi::{WXFACE_ERR_RESPONSE, WXFACE_ERR_SIGNATURE, WXFACE_OK};
+    use wxface_sim::NotificationOptions;
+    let sim = start_sim(KeyMode::Certificate);
+    let o = NotificationOptions::default;
+    let good_user = user(711);
+    let cases = [
+        (
+            WXFACE_OK,
+            good_user.as_str(),
+            NotificationOptions {
+                user_id: Some(good_user.clone()),
+                ..o()
+            },
+        ),
+        (
+            WXFACE_OK,
+            "-",
+            NotificationOptions {
+                event_type: Some("TRANSACTION.SUCCESS".into()),
+                ..o()
+            },
+        ),
+        (
+            WXFACE_ERR_SIGNATURE,
+            "-",
+            NotificationOptions {
+                tamper: true,
+                ..o()
+            },
+        ),
+        (
+            WXFACE_ERR_SIGNATURE,
+            "-",
+            NotificationOptions {
+                apiv3_key: Some("0123456789abcdef0123456789abcdef".into()),
+                ..o()
+            },
+        ),
+        (
+            WXFACE_ERR_SIGNATURE,
+            "-",
+            NotificationOptions {
+                serial: Some("0123456789ABCDEF".into()),
+                ..o()
+            },
+        ),
+        (
+            WXFACE_ERR_SIGNATURE,
+            "-",
+            NotificationOptions {
+                timestamp_offset_s: -400,
+                ..o()
+            },
+        ),
+        (
+            WXFACE_ERR_SIGNATURE,
+            "-",
+            NotificationOptions {
+                timestamp_offset_s: 400,
+                ..o()
+            },
+        ),
+        (
+            WXFACE_ERR_RESPONSE,
+            "-",
+            NotificationOptions {
+                algorithm: Some("AEAD_SM4_GCM".into()),
+                ..o()
+            },
+        ),
+    ];
+    let auto_config = sim.client_auto_config_path();
+    let to_terminate = user(712);
+    let mut args: Vec<String> = vec![
+        auto_config.to_str().unwrap().to_owned(),
+        to_terminate.clone(),
+    ];
+    for (i, (expect, want_user, options)) in cases.iter().enumerate() {
+        let n = sim
+            .build_notification(options)
+            .expect("the simulator builds a notification");
+        let body_file = sim.state_dir().join(format!("notification-{i}.json"));
+        std::fs::write(&body_file, &n.body).unwrap();
+        args.push(expect.to_string());
+        args.push((*want_user).to_owned());
+        for header in [
+            "Wechatpay-Timestamp",
+            "Wechatpay-Nonce",
+            "Wechatpay-Signature",
+            "Wechatpay-Serial",
+        ] {
+            args.push(n.header(header).unwrap().to_owned());
+        }
+        args.push(body_file.to_str().unwrap().to_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(mode, "notifications", &args, &sim);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "notifications");
+    assert_eq!(stdout, format!("notifications: {} cases\n", cases.len()));
+    assert_terminated(&sim, ORG, &to_terminate);
+    // Two refreshes by hand, and the auto client's first call.
+    assert_eq!(sim.certificate_downloads(), 3);
+
+    // The C example receiver (examples/c/notify_check.c): a good notification and a tampered one.
+    let config = sim.client_config_path();
+    for (tamper, exit, says) in [
+        (false, 0, format!("user {good_user} ")),
+        (true, 1, "refused: ".into()),
+    ] {
+        let options = NotificationOptions {
+            user_id: Some(good_user.clone()),
+            tamper,
+            ..o()
+        };
+        let n = sim.build_notification(&options).unwrap();
+        let body_file = sim.state_dir().join("notify-check.json");
+        std::fs::write(&body_file, &n.body).unwrap();
+        let mut args = vec![config.to_str().unwrap()];
+        for header in [
+            "Wechatpay-Timestamp",
+            "Wechatpay-Nonce",
+            "Wechatpay-Signature",
+            "Wechatpay-Serial",
+        ] {
+            args.push(n.header(header).unwrap());
+        }
+        args.push(body_file.to_str().unwrap());
+        let out = run(mode, "notify_check", &args, &sim);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(exit),
+            "notify_check (tamper: {tamper}): {stdout}"
+        );
+        assert!(
+            stdout.contains(&says),
+            "notify_check (tamper: {tamper}): {stdout}"
+        );
+    }
+}
+
 /// A scenario: starts its simulators, runs its program(s) in the given mode, checks outcomes.
 type Scenario = fn(Mode);
 
@@ -397,6 +542,7 @@ const SCENARIOS: &[(&str, Scenario, bool)] = &[
     ("config_files", scenario_config_files, true),
     ("k12", scenario_k12, true),
     ("pupil_leaves", scenario_pupil_leaves, true),
+    ("notifications", scenario_notifications, true),
     ("fork", scenario_fork, false),
     ("dns_stall", scenario_dns_stall, false),
 ];
@@ -454,6 +600,11 @@ fn c_k12_every_operation() {
 #[test]
 fn c_example_pupil_leaves() {
     scenario_pupil_leaves(Mode::Plain);
+}
+
+#[test]
+fn c_notifications_and_certificates() {
+    scenario_notifications(Mode::Plain);
 }
 
 #[test]
@@ -602,7 +753,13 @@ fn run(mode: Mode, program: &str, args: &[&str], sim: &Sim) -> Output {
             c
         }
     };
-    command.args(args).envs(sim_env(sim));
+    // cargo runs tests with LD_LIBRARY_PATH naming target/<profile>, which the loader would
+    // search before the programs' rpath: the copy of the library under test must be the one
+    // loaded, not whatever `cargo build` last left there.
+    command
+        .args(args)
+        .envs(sim_env(sim))
+        .env_remove("LD_LIBRARY_PATH");
     let output = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
@@ -644,7 +801,15 @@ fn record_valgrind_summary(program: &str, args: &[&str]) {
             "valgrind reports leaks for {program}:\n{log}"
         );
     }
-    let line = format!("{program} {}: {}\n", args.join(" "), summary.join("; "));
+    // Long arguments (signatures, paths) are shortened: the line says which run it was.
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| match a.char_indices().nth(24) {
+            Some((at, _)) => format!("{}…", &a[..at]),
+            None => (*a).to_owned(),
+        })
+        .collect();
+    let line = format!("{program} {}: {}\n", shown.join(" "), summary.join("; "));
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("valgrind-summary.txt");
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -690,6 +855,8 @@ const PROGRAMS: &[(&str, &str, &[&str])] = &[
     ("dns_stall", "tests/c/dns_stall.c", &["-l", SHIM]),
     ("config_files", "tests/c/config_files.c", &[]),
     ("k12", "tests/c/k12.c", &[]),
+    ("notifications", "tests/c/notifications.c", &["-rdynamic"]),
+    ("notify_check", "examples/c/notify_check.c", &[]),
     ("terminate_contract", "examples/c/terminate_contract.c", &[]),
     ("pupil_leaves", "examples/c/pupil_leaves.c", &[]),
 ];

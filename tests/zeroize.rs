@@ -71,15 +71,19 @@ fn arm(pem: &[u8]) {
     // well inside it (and inside the primes for any layout), never in public data.
     let secret = &der[600..600 + NEEDLE_LEN];
     let reversed: Vec<u8> = secret.iter().rev().copied().collect();
-    let pieces = [&lines[5].as_bytes()[..NEEDLE_LEN], secret, &reversed[..]];
+    arm_with([&lines[5].as_bytes()[..NEEDLE_LEN], secret, &reversed[..]]);
+    // This function's own copies are wiped before they are freed under the armed scanner.
+    wipe(der);
+    wipe(reversed);
+}
+
+/// Arms the scanner with three needles of `NEEDLE_LEN` bytes each.
+fn arm_with(pieces: [&[u8]; NEEDLES]) {
     for (needle, piece) in NEEDLE_BYTES.iter().zip(pieces) {
         for (slot, byte) in needle.iter().zip(piece) {
             slot.store(*byte, Ordering::Relaxed);
         }
     }
-    // This function's own copies are wiped before they are freed under the armed scanner.
-    wipe(der);
-    wipe(reversed);
     for found in &FOUND {
         found.store(0, Ordering::SeqCst);
     }
@@ -192,4 +196,61 @@ fn key_in_a_json_config_leaves_only_serde_jsons_scratch_buffer() {
         "{pem_copies} freed blocks held the PEM text"
     );
     assert_eq!(der_copies, 0, "freed blocks held the DER key");
+}
+
+#[test]
+fn apiv3_key_leaves_no_copy_after_a_notification_is_parsed_and_the_client_dropped() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let sim = wxface_sim::Sim::start(wxface_sim::SimOptions::default()).unwrap();
+    let notification = sim
+        .build_notification(&wxface_sim::NotificationOptions::default())
+        .unwrap();
+    let public_key_id = sim.client_config()["wechatpay_public_key_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = sim.apiv3_key().as_bytes().to_vec();
+    // Two overlapping stretches of the 32-byte key, and the whole key's first 24 bytes
+    // reversed (in case a copy is held byte-reversed).
+    let reversed: Vec<u8> = key.iter().rev().copied().collect();
+    arm_with([
+        &key[..NEEDLE_LEN],
+        &key[32 - NEEDLE_LEN..],
+        &reversed[..NEEDLE_LEN],
+    ]);
+    wipe(reversed);
+    let mut config = wxface::Config::new();
+    config
+        .set_merchant("1900000001", "3775B6A45ACD588826D15E583A95F5DD1A2B3C4D")
+        .unwrap();
+    config
+        .set_private_key_file(vectors_dir().join("merchant_test_key.pem"))
+        .unwrap();
+    config
+        .add_wechatpay_public_key_file(
+            &public_key_id,
+            sim.state_dir().join("wechatpay_public_key.pem"),
+        )
+        .unwrap();
+    config.set_apiv3_key(&key).unwrap();
+    wipe(key);
+    let client = wxface::Client::new(config).unwrap();
+    let header = |name: &str| notification.header(name).unwrap();
+    let parsed = client
+        .parse_notification(
+            header("Wechatpay-Timestamp"),
+            header("Wechatpay-Nonce"),
+            header("Wechatpay-Signature"),
+            header("Wechatpay-Serial"),
+            notification.body.as_bytes(),
+        )
+        .expect("the notification verifies and decrypts");
+    drop(parsed);
+    drop(client);
+    let found = disarm();
+    drop(sim);
+    assert_eq!(
+        found, [0; NEEDLES],
+        "freed blocks still holding the APIv3 key"
+    );
 }

@@ -4,7 +4,9 @@
  * A notify endpoint for WeChat Pay notifications: plain PHP, for PHP-FPM, php-cgi or the
  * built-in server:
  *
- *     WXFACE_CONFIG=/path/to/client.json php -S 127.0.0.1:8080 examples/php/notify.php
+ *     WXFACE_CONFIG=/path/to/client.json php -d ffi.enable=1 -S 127.0.0.1:8080 examples/php/notify.php
+ *
+ * (the built-in server is not the CLI: FFI needs ffi.enable=1 there, or opcache.preload as under FPM)
  *
  * Every POST is verified and decrypted by parseNotificationFromGlobals(): a good notification
  * is answered 204 and logged; a bad one 400 {"code":"FAIL","message":…} (WeChat Pay then sends

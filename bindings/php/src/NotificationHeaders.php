@@ -71,7 +71,9 @@ final class NotificationHeaders
     {
         if (is_array($value)) {
             if (count($value) !== 1) {
-                throw self::invalid('header ' . $name . ' has ' . count($value) . ' values; a notification has exactly one');
+                $count = count($value);
+
+                throw self::invalid("header {$name} has {$count} values; a notification has exactly one");
             }
             $value = reset($value);
         }

@@ -111,6 +111,30 @@ class Sim:
         """The last API request the sim received."""
         return self.requests()[-1]
 
+    def build_notification(self, **options: Any) -> Dict[str, Any]:
+        """A signed, encrypted notification made by the sim but not sent: ``{"id",
+        "event_type", "headers", "body", "plaintext"}``. Options: ``event_type``, ``user_id``,
+        ``tamper``, ``apiv3_key``, ``serial``, ``timestamp_offset_s``, ``algorithm``, ..."""
+        built: Dict[str, Any] = self._control("POST", "/__sim/notifications/build", options)
+        return built
+
+    def set_notify_url(self, url: Optional[str]) -> None:
+        self._control("POST", "/__sim/notifications/config", {"url": url})
+
+    def wait_for_notifications(self, n: int, timeout_ms: int = 30000) -> List[Dict[str, Any]]:
+        """Blocks until ``n`` deliveries have finished (or the timeout passed); their log."""
+        log: Dict[str, Any] = self._control("GET", f"/__sim/notifications?wait={n}&timeout_ms={timeout_ms}")
+        assert not log["timed_out"], f"waited for {n} deliveries: {log}"
+        deliveries: List[Dict[str, Any]] = log["deliveries"]
+        return deliveries
+
+    def clear_notifications(self) -> None:
+        self._control("DELETE", "/__sim/notifications")
+
+    def rotate_platform_certificate(self) -> Dict[str, Any]:
+        certificate: Dict[str, Any] = self._control("POST", "/__sim/rotate-platform-certificate")
+        return certificate
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -125,12 +149,13 @@ def _require_sim_binary() -> None:
         pytest.fail(f"{SIM_BINARY} is missing: run `cargo build --release --workspace` first", pytrace=False)
 
 
-def start_sim(state_dir: Path) -> Sim:
-    """Starts ``wxface-sim --state-dir DIR --port 0`` and returns once it printed its ready line."""
+def start_sim(state_dir: Path, *extra: str) -> Sim:
+    """Starts ``wxface-sim --state-dir DIR --port 0 [EXTRA...]`` and returns once it printed
+    its ready line."""
     _require_sim_binary()
     stderr = open(state_dir.parent / (state_dir.name + ".stderr.log"), "w")
     proc = subprocess.Popen(
-        [str(SIM_BINARY), "--state-dir", str(state_dir), "--port", "0"],
+        [str(SIM_BINARY), "--state-dir", str(state_dir), "--port", "0", *extra],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=stderr,
@@ -154,6 +179,16 @@ def start_sim(state_dir: Path) -> Sim:
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
     """The session's simulator (built-in fixture, public-key mode)."""
     running = start_sim(tmp_path_factory.mktemp("sim") / "state")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def certificate_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    """A simulator in platform-certificate mode (for certificate downloads and rotation)."""
+    running = start_sim(tmp_path_factory.mktemp("certsim") / "state", "--key-mode", "certificate")
     try:
         yield running
     finally:

@@ -206,6 +206,75 @@ final class Sim
         return $requests[count($requests) - 1];
     }
 
+    /**
+     * A signed, encrypted notification made by the sim but not sent: id, event_type, headers,
+     * body, plaintext. Options: event_type, user_id, tamper, apiv3_key, serial,
+     * timestamp_offset_s, algorithm, ...
+     *
+     * @param array<string, mixed> $options
+     *
+     * @return array{id: string, event_type: string, headers: array<string, string>, body: string, plaintext: string}
+     */
+    public function buildNotification(array $options = []): array
+    {
+        $body = json_encode((object) $options, JSON_THROW_ON_ERROR);
+
+        return json_decode($this->control('POST', '/__sim/notifications/build', $body), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * Sends a notification (options as for buildNotification(), plus url, retries, backoff_ms)
+     * and returns the finished delivery.
+     *
+     * @param array<string, mixed> $options
+     *
+     * @return array<string, mixed>
+     */
+    public function sendNotification(array $options): array
+    {
+        $body = json_encode((object) $options, JSON_THROW_ON_ERROR);
+
+        return json_decode($this->control('POST', '/__sim/notifications/send', $body), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    public function setNotifyUrl(?string $url): void
+    {
+        $this->control('POST', '/__sim/notifications/config', json_encode(['url' => $url], JSON_THROW_ON_ERROR));
+    }
+
+    /**
+     * Blocks until $n deliveries have finished (the sim waits, not the test); their log.
+     *
+     * @return list<array<string, mixed>>
+     */
+    public function waitForNotifications(int $n, int $timeoutMs = 8000): array
+    {
+        $log = json_decode(
+            $this->control('GET', "/__sim/notifications?wait={$n}&timeout_ms={$timeoutMs}"),
+            true,
+            512,
+            JSON_THROW_ON_ERROR,
+        );
+        if ($log['timed_out']) {
+            throw new \RuntimeException("waited for {$n} deliveries: " . json_encode($log));
+        }
+
+        return $log['deliveries'];
+    }
+
+    public function clearNotifications(): void
+    {
+        $this->control('DELETE', '/__sim/notifications');
+    }
+
+    /** @return array<string, mixed> the new certificate */
+    public function rotatePlatformCertificate(): array
+    {
+        $certificate = $this->control('POST', '/__sim/rotate-platform-certificate');
+
+        return json_decode($certificate, true, 512, JSON_THROW_ON_ERROR);
+    }
+
     public function stop(): void
     {
         if (is_resource($this->process)) {
