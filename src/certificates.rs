@@ -15,7 +15,7 @@ use crate::client::Client;
 use crate::clock::unix_now;
 use crate::error::{Error, ErrorKind};
 use crate::keyring::WithDownload;
-use crate::keys::{KeyStore, Undecryptable};
+use crate::keys::{ALGORITHM, KeyStore, Sealed, Undecryptable};
 use crate::transport::RawResponse;
 use crate::verify::verify_response;
 
@@ -52,16 +52,7 @@ struct Download {
 #[derive(Deserialize)]
 struct DownloadedCertificate {
     serial_no: String,
-    encrypt_certificate: EncryptedCertificate,
-}
-
-#[derive(Deserialize)]
-struct EncryptedCertificate {
-    algorithm: String,
-    nonce: String,
-    #[serde(default)]
-    associated_data: String,
-    ciphertext: String,
+    encrypt_certificate: Sealed,
 }
 
 impl Client {
@@ -135,16 +126,13 @@ impl Client {
         })?;
         let mut certificates = KeyStore::default();
         for item in &download.data {
-            let encrypted = &item.encrypt_certificate;
-            if encrypted.algorithm != "AEAD_AES_256_GCM" {
-                return Err(Error::response(format!(
-                    "download-certificates: certificate {} is encrypted with an unknown algorithm",
-                    item.serial_no
-                )));
-            }
             let pem = apiv3_key
-                .decrypt(&encrypted.nonce, &encrypted.associated_data, &encrypted.ciphertext)
+                .open(&item.encrypt_certificate)
                 .map_err(|e| match e {
+                    Undecryptable::OtherAlgorithm => Error::response(format!(
+                        "download-certificates: certificate {} is encrypted with an algorithm other than {ALGORITHM}",
+                        item.serial_no
+                    )),
                     Undecryptable::Unauthentic => Error::signature(format!(
                         "download-certificates: certificate {} does not decrypt with the APIv3 key (AES-256-GCM authentication failed): check apiv3_key",
                         item.serial_no

@@ -10,14 +10,13 @@ use crate::client::Client;
 use crate::clock::unix_now;
 use crate::error::Error;
 use crate::json_pointer;
-use crate::keys::Undecryptable;
+use crate::keys::{ALGORITHM, Sealed, Undecryptable};
 use crate::verify::{Signed, verify_signed};
 
 /// Bodies above this are refused before anything else is done.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// The algorithm WeChat Pay encrypts resources with.
-const ALGORITHM: &str = "AEAD_AES_256_GCM";
 
 /// A verified, decrypted notification.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,16 +74,7 @@ struct Envelope {
     event_type: String,
     #[serde(default)]
     summary: String,
-    resource: EncryptedResource,
-}
-
-#[derive(Deserialize)]
-struct EncryptedResource {
-    algorithm: String,
-    nonce: String,
-    #[serde(default)]
-    associated_data: String,
-    ciphertext: String,
+    resource: Sealed,
 }
 
 impl Client {
@@ -170,15 +160,12 @@ impl Client {
                 "notification body is not the documented envelope (id, create_time, event_type, resource): {e}"
             ))
         })?;
-        let resource = &envelope.resource;
-        if resource.algorithm != ALGORITHM {
-            return Err(Error::response(format!(
-                "notification resource is encrypted with an algorithm other than {ALGORITHM}"
-            )));
-        }
         let plain = apiv3_key
-            .decrypt(&resource.nonce, &resource.associated_data, &resource.ciphertext)
+            .open(&envelope.resource)
             .map_err(|e| match e {
+                Undecryptable::OtherAlgorithm => Error::response(format!(
+                    "notification resource is encrypted with an algorithm other than {ALGORITHM}"
+                )),
                 Undecryptable::Unauthentic => Error::signature(
                     "notification resource does not decrypt with the APIv3 key (AES-256-GCM authentication failed): the APIv3 key is wrong, or the notification was altered",
                 ),

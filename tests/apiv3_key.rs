@@ -5,20 +5,14 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::vectors_file;
+use support::vectors_config;
 use wxface::{Client, Config, ErrorKind};
 
 /// 32 bytes, as the merchant platform makes them.
 const KEY: &str = "Zx8Qm3LpV7wK2cN9rT5yB1hJ6dF4sG0a";
 
 fn complete() -> Value {
-    json!({
-        "mchid": "1900000001",
-        "merchant_serial_no": "3775B6A45ACD588826D15E583A95F5DD1A2B3C4D",
-        "private_key_file": vectors_file("merchant_test_key.pem"),
-        "wechatpay_public_key_id": "PUB_KEY_ID_0119000000012025000000000001",
-        "wechatpay_public_key_file": vectors_file("wechatpay_test_public_key.pem"),
-    })
+    vectors_config()
 }
 
 fn with(key: &str, value: Value) -> String {

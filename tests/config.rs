@@ -10,18 +10,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::vectors_file;
+use support::{vectors_config, vectors_file};
 use wxface::{Config, ErrorKind};
 
 /// A complete configuration made of the test vectors' keys.
 fn complete() -> Value {
-    json!({
-        "mchid": "1900000001",
-        "merchant_serial_no": "3775B6A45ACD588826D15E583A95F5DD1A2B3C4D",
-        "private_key_file": vectors_file("merchant_test_key.pem"),
-        "wechatpay_public_key_id": "PUB_KEY_ID_0119000000012025000000000001",
-        "wechatpay_public_key_file": vectors_file("wechatpay_test_public_key.pem"),
-    })
+    vectors_config()
 }
 
 fn config_error(doc: &Value) -> wxface::Error {

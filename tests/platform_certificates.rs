@@ -12,7 +12,7 @@ use serde_json::Value;
 use support::*;
 use wxface::{Client, Config, ErrorKind};
 use wxface_sim::test_ids::{ORGANIZATION_ID, contracted_out_user, contracted_user};
-use wxface_sim::{BuiltNotification, KeyMode, NotificationOptions, Sim, SimOptions};
+use wxface_sim::{KeyMode, NotificationOptions, Sim, SimOptions};
 
 fn certificate_sim(options: SimOptions) -> Sim {
     Sim::start(SimOptions {
@@ -72,17 +72,6 @@ fn following_client(sim: &Sim) -> Client {
     })
 }
 
-fn parse(client: &Client, n: &BuiltNotification) -> Result<wxface::Notification, wxface::Error> {
-    let header = |name: &str| n.header(name).unwrap().to_owned();
-    client.parse_notification(
-        &header("Wechatpay-Timestamp"),
-        &header("Wechatpay-Nonce"),
-        &header("Wechatpay-Signature"),
-        &header("Wechatpay-Serial"),
-        n.body.as_bytes(),
-    )
-}
-
 #[test]
 fn auto_mode_downloads_at_the_first_call_then_not_again_within_60_seconds() {
     let sim = certificate_sim(SimOptions::default());
@@ -140,7 +129,7 @@ fn auto_mode_follows_a_rotation_without_sending_the_request_twice() {
     let n = sim
         .build_notification(&NotificationOptions::default())
         .unwrap();
-    expect_error(parse(&client, &n), ErrorKind::Signature);
+    expect_error(parse_built(&client, &n), ErrorKind::Signature);
     assert_eq!(
         sim.certificate_downloads(),
         1,
@@ -149,7 +138,7 @@ fn auto_mode_follows_a_rotation_without_sending_the_request_twice() {
     // A refresh by hand is the caller's decision: it is not held back.
     assert_eq!(client.refresh_platform_certificates().unwrap(), 2);
     query(&client, 1).unwrap();
-    parse(&client, &n).expect("the notification verifies now");
+    parse_built(&client, &n).expect("the notification verifies now");
 }
 
 #[test]
@@ -160,7 +149,7 @@ fn a_notification_from_a_rotated_certificate_triggers_one_download() {
     let n = sim
         .build_notification(&NotificationOptions::default())
         .unwrap();
-    let got = parse(&client, &n).expect("verified with the certificate downloaded for it");
+    let got = parse_built(&client, &n).expect("verified with the certificate downloaded for it");
     assert_eq!(got.id(), n.id);
     assert_eq!(sim.certificate_downloads(), 1);
 }
@@ -270,7 +259,7 @@ fn eight_threads_call_and_parse_while_another_refreshes_in_a_loop() {
                         Err(e) => failures.lock().unwrap().push(format!("call: {e}")),
                     }
                     let n = &notifications[(t * ROUNDS + round) as usize];
-                    match parse(&client, n) {
+                    match parse_built(&client, n) {
                         Ok(parsed) if parsed.resource_text() == n.plaintext => ok.1 += 1,
                         Ok(_) => failures
                             .lock()

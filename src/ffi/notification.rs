@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use super::args::{arg_bytes, arg_out, arg_str, free_box, string_field};
 use super::client::{client_arg, wxface_client};
 use super::error::wxface_error;
-use super::response::as_text;
+use super::response::held_text;
 use super::status::wxface_status;
 use crate::notification::Notification;
 
@@ -145,17 +145,10 @@ pub unsafe extern "C" fn wxface_notification_get(
         }) else {
             return c"".as_ptr();
         };
-        let Some(value) = n.notification.pointer(pointer) else {
-            return c"".as_ptr();
-        };
-        let mut values = n
-            .values
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let text = values
-            .entry(pointer.to_owned())
-            .or_insert_with(|| CString::new(as_text(value)).unwrap_or_default());
-        text.as_ptr()
+        match n.notification.pointer(pointer) {
+            Some(value) => held_text(&n.values, pointer, value),
+            None => c"".as_ptr(),
+        }
     })
 }
 

@@ -92,18 +92,27 @@ pub unsafe extern "C" fn wxface_response_get(
         }) else {
             return c"".as_ptr();
         };
-        let Some(value) = r.response.pointer(pointer) else {
-            return c"".as_ptr();
-        };
-        let mut values = r
-            .values
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let text = values
-            .entry(pointer.to_owned())
-            .or_insert_with(|| CString::new(as_text(value)).unwrap_or_default());
-        text.as_ptr()
+        match r.response.pointer(pointer) {
+            Some(value) => held_text(&r.values, pointer, value),
+            None => c"".as_ptr(),
+        }
     })
+}
+
+/// The text a `*_get` accessor hands out for the `value` at `pointer`: made once and kept in
+/// `values` until its owner is freed, so the pointer stays valid that long.
+pub(super) fn held_text(
+    values: &Mutex<HashMap<String, CString>>,
+    pointer: &str,
+    value: &Value,
+) -> *const c_char {
+    let mut values = values
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    values
+        .entry(pointer.to_owned())
+        .or_insert_with(|| CString::new(as_text(value)).unwrap_or_default())
+        .as_ptr()
 }
 
 /// 1 when the JSON pointer names a value in the body (an empty string included), 0 when it

@@ -7,6 +7,7 @@ use std::fmt;
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
@@ -20,9 +21,25 @@ const TAG_LEN: usize = 16;
 #[derive(Clone)]
 pub struct ApiV3Key(Zeroizing<[u8; KEY_LEN]>);
 
+/// The one algorithm WeChat Pay seals with.
+pub(crate) const ALGORITHM: &str = "AEAD_AES_256_GCM";
+
+/// What WeChat Pay seals with the APIv3 key: a notification's `resource`, a downloaded
+/// certificate's `encrypt_certificate`.
+#[derive(Deserialize)]
+pub(crate) struct Sealed {
+    pub algorithm: String,
+    pub nonce: String,
+    #[serde(default)]
+    pub associated_data: String,
+    pub ciphertext: String,
+}
+
 /// Why a ciphertext did not decrypt.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Undecryptable {
+    /// Sealed with an algorithm other than `AEAD_AES_256_GCM`.
+    OtherAlgorithm,
     /// Not what the envelope documents (base64, nonce length): the body is malformed.
     Malformed(&'static str),
     /// The tag does not authenticate it: another APIv3 key, or tampering.
@@ -40,6 +57,14 @@ impl ApiV3Key {
             ))
         })?;
         Ok(ApiV3Key(Zeroizing::new(key)))
+    }
+
+    /// Opens what WeChat Pay sealed (`AEAD_AES_256_GCM` only).
+    pub(crate) fn open(&self, sealed: &Sealed) -> Result<Zeroizing<Vec<u8>>, Undecryptable> {
+        if sealed.algorithm != ALGORITHM {
+            return Err(Undecryptable::OtherAlgorithm);
+        }
+        self.decrypt(&sealed.nonce, &sealed.associated_data, &sealed.ciphertext)
     }
 
     /// Decrypts `ciphertext` (base64 of the encrypted bytes followed by the 16-byte tag) with

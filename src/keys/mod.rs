@@ -10,6 +10,7 @@ mod pem;
 mod store;
 
 pub(crate) use apiv3::KEY_LEN as APIV3_KEY_LEN;
+pub(crate) use apiv3::{ALGORITHM, Sealed};
 pub use apiv3::{ApiV3Key, Undecryptable};
 pub use merchant::MerchantKey;
 pub use store::{KeyStore, Lookup};

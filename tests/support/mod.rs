@@ -66,4 +66,39 @@ pub fn vectors_file(name: &str) -> String {
         .to_owned()
 }
 
+/// A complete configuration made of the test vectors' keys (public-key mode, no APIv3 key).
+pub fn vectors_config() -> Value {
+    serde_json::json!({
+        "mchid": "1900000001",
+        "merchant_serial_no": "3775B6A45ACD588826D15E583A95F5DD1A2B3C4D",
+        "private_key_file": vectors_file("merchant_test_key.pem"),
+        "wechatpay_public_key_id": "PUB_KEY_ID_0119000000012025000000000001",
+        "wechatpay_public_key_file": vectors_file("wechatpay_test_public_key.pem"),
+    })
+}
+
+/// Parses a notification the simulator built, with `body` as the body received.
+pub fn parse_with_body(
+    client: &Client,
+    n: &wxface_sim::BuiltNotification,
+    body: &[u8],
+) -> Result<wxface::Notification, wxface::Error> {
+    let header = |name: &str| n.header(name).unwrap_or_default().to_owned();
+    client.parse_notification(
+        &header("Wechatpay-Timestamp"),
+        &header("Wechatpay-Nonce"),
+        &header("Wechatpay-Signature"),
+        &header("Wechatpay-Serial"),
+        body,
+    )
+}
+
+/// Parses a notification the simulator built, as it was built.
+pub fn parse_built(
+    client: &Client,
+    n: &wxface_sim::BuiltNotification,
+) -> Result<wxface::Notification, wxface::Error> {
+    parse_with_body(client, n, n.body.as_bytes())
+}
+
 pub const SLACK: Duration = Duration::from_secs(1);
