@@ -16,8 +16,6 @@ use crate::verify::{Signed, verify_signed};
 /// Bodies above this are refused before anything else is done.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// The algorithm WeChat Pay encrypts resources with.
-
 /// A verified, decrypted notification.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notification {
