@@ -71,7 +71,9 @@ final class NotificationHeaders
     {
         if (is_array($value)) {
             if (count($value) !== 1) {
-                throw self::invalid('header ' . $name . ' has ' . count($value) . ' values; a notification has exactly one');
+                throw self::invalid(
+                    'header ' . $name . ' has ' . count($value) . ' values; a notification has exactly one',
+                );
             }
             $value = reset($value);
         }
