@@ -153,6 +153,16 @@ final class Sim
         return json_decode($this->control('GET', '/__sim/stats'), true, 512, JSON_THROW_ON_ERROR);
     }
 
+    /**
+     * The API requests the sim received, oldest first (the last 1000).
+     *
+     * @return list<array{method: string, target: string, wechatpay_serial: string, body: mixed}>
+     */
+    public function requests(): array
+    {
+        return json_decode($this->control('GET', '/__sim/requests'), true, 512, JSON_THROW_ON_ERROR);
+    }
+
     public function stop(): void
     {
         if (is_resource($this->process)) {
