@@ -150,7 +150,11 @@ final class InstallTest extends TestCase
         $sim->stop();
     }
 
-    /** Where a new PHP process of the Composer project loads the library from. */
+    /**
+     * Where a new PHP process of the Composer project loads the library from.
+     *
+     * @param array<string, string|false> $env
+     */
     private static function origin(array $env): string
     {
         [$code, $output] = Command::run(

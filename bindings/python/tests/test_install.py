@@ -35,7 +35,8 @@ print(response.http_status, _native.lib().path)
 """
 
 
-def _without_library_env() -> Dict[str, str]:
+def _child_env() -> Dict[str, str]:
+    """This environment without WXFACE_LIBRARY: the installs must find their own library."""
     env = {name: value for name, value in os.environ.items() if name != _native.LIBRARY_ENV}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
@@ -57,7 +58,7 @@ def run_readme_block(name: str, cwd: Path) -> str:
     try:
         done = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", block],
-            cwd=cwd, env=_without_library_env(), capture_output=True, text=True, timeout=900,
+            cwd=cwd, env=_child_env(), capture_output=True, text=True, timeout=900,
         )
     finally:
         _remove_build_dirs()
@@ -69,7 +70,7 @@ def terminate_with(python: Path, sim: Sim, user: str) -> Tuple[str, Path]:
     """Terminates USER's contract with PYTHON's wxface; returns the HTTP status and the library's path."""
     done = subprocess.run(
         [str(python), "-c", CALL, str(sim.config_path), ORG, user],
-        env=_without_library_env(), capture_output=True, text=True, timeout=60,
+        env=_child_env(), capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr
     status, origin = done.stdout.split()
