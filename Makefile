@@ -32,8 +32,12 @@ demo: tools $(BUILD)/terminate_contract
 
 # Every suite: Rust unit and integration tests (against wxface-sim), the header checks, the
 # C programs under tests/c (also once under valgrind), then the Python wrapper's pytest suite
-# and the PHP wrapper's PHPUnit suite (plus its opcache.preload run).
+# and the PHP wrapper's PHPUnit suite (plus its opcache.preload run); both wrappers' suites run
+# the README's install blocks (pip and the wheel in fresh venvs, Composer, PHP-FPM). The
+# wrappers' tools are checked first, so that a fresh machine gets them before the long build.
 test: tools
+	@scripts/need python3=python3 php=php-cli phpunit=phpunit php-cgi=php-cgi cgi-fcgi=libfcgi-bin composer=composer
+	@scripts/php-fpm >/dev/null
 	$(CARGO) build --release --workspace
 	$(CARGO) test --release --workspace
 	@echo "== valgrind over the C suite (one line per program run)"

@@ -13,7 +13,8 @@ use Wxface\Exception\LibraryException;
  * The library is looked for in this order (the same as the Python wrapper):
  *  1. the environment variable WXFACE_LIBRARY (full path of the shared library);
  *  2. a copy bundled in this package: lib/libwxface.so (.dylib on macOS, wxface.dll on Windows);
- *  3. the system loader: libwxface.so (LD_LIBRARY_PATH, ldconfig paths).
+ *  3. the system loader (LD_LIBRARY_PATH, ldconfig paths): libwxface.so.1, the SONAME that
+ *     `make install` installs, then libwxface.so (which may be only a development symlink).
  * The first one that loads is kept for the rest of the process (or request). The ABI generation
  * it reports must equal ABI_VERSION.
  *
@@ -173,13 +174,15 @@ final class Library
         if (is_string($env) && $env !== '') {
             $candidates[] = ['$' . self::ENV, $env];
         }
-        $name = match (PHP_OS_FAMILY) {
-            'Darwin' => 'libwxface.dylib',
-            'Windows' => 'wxface.dll',
-            default => 'libwxface.so',
+        [$bundled, $system] = match (PHP_OS_FAMILY) {
+            'Darwin' => ['libwxface.dylib', ['libwxface.dylib']],
+            'Windows' => ['wxface.dll', ['wxface.dll']],
+            default => ['libwxface.so', ['libwxface.so.1', 'libwxface.so']],
         };
-        $candidates[] = ['bundled copy', dirname(__DIR__) . '/lib/' . $name];
-        $candidates[] = ['system loader', $name];
+        $candidates[] = ['bundled copy', dirname(__DIR__) . '/lib/' . $bundled];
+        foreach ($system as $name) {
+            $candidates[] = ['system loader', $name];
+        }
 
         return $candidates;
     }
@@ -282,7 +285,7 @@ final class Library
             . "\nFix: set " . self::ENV . '=/full/path/to/libwxface.so '
             . '(built by `cargo build --release` in target/release/), '
             . 'copy the library to ' . dirname(__DIR__) . '/lib/, or install it where the system loader finds it '
-            . '(e.g. /usr/local/lib, then run ldconfig)',
+            . '(`make install`, then run ldconfig)',
         );
     }
 }

@@ -8,8 +8,9 @@ Nothing here is public API. The public module (`wxface`) calls the functions thr
 Search order (the PHP wrapper searches the same way):
 
 1. the environment variable ``WXFACE_LIBRARY`` (full path to the shared library);
-2. a copy shipped inside this package (next to this file);
-3. the system loader (``libwxface.so`` / ``libwxface.dylib`` / ``wxface.dll``).
+2. the copy shipped inside this package, next to this file (``pip install`` builds it);
+3. the system loader: ``libwxface.so.1`` (the SONAME ``make install`` installs), then
+   ``libwxface.so`` (``libwxface.dylib`` on macOS, ``wxface.dll`` on Windows).
 
 A library whose ABI generation differs from :data:`ABI_VERSION` is refused.
 """
@@ -17,7 +18,6 @@ A library whose ABI generation differs from :data:`ABI_VERSION` is refused.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 import threading
@@ -67,13 +67,24 @@ class NativeLibrary:
         raise AttributeError(f"wxface C function {name!r} is not in _capi.FUNCTIONS")
 
 
-def _library_file_names() -> List[str]:
-    """The file names the system loader is asked for, this platform's first."""
+def _bundled_file_name() -> str:
+    """The name of the copy shipped in this package (setup.py gives it this name)."""
+    if sys.platform == "darwin":
+        return "libwxface.dylib"
+    if os.name == "nt":
+        return "wxface.dll"
+    return "libwxface.so"
+
+
+def _system_file_names() -> List[str]:
+    """The names the system loader is asked for, in order. On Linux the SONAME comes first: it is
+    what an installed runtime package provides, while ``libwxface.so`` may be only the
+    development symlink to it (or a copy installed by hand)."""
     if sys.platform == "darwin":
         return ["libwxface.dylib", "libwxface.so"]
     if os.name == "nt":
         return ["wxface.dll", "libwxface.dll"]
-    return ["libwxface.so"]
+    return ["libwxface.so.1", "libwxface.so"]
 
 
 def candidates() -> List[Tuple[str, str]]:
@@ -83,12 +94,11 @@ def candidates() -> List[Tuple[str, str]]:
     if env:
         found.append((f"${LIBRARY_ENV}", env))
     here = os.path.dirname(os.path.abspath(__file__))
-    for name in _library_file_names():
-        found.append(("bundled copy", os.path.join(here, name)))
-    located = ctypes.util.find_library("wxface")
-    if located:
-        found.append(("system loader (find_library)", located))
-    for name in _library_file_names():
+    found.append(("bundled copy", os.path.join(here, _bundled_file_name())))
+    # Bare names: dlopen searches LD_LIBRARY_PATH, the ldconfig cache and the default paths.
+    # (ctypes.util.find_library would only find the same names, at the cost of running
+    # ldconfig or a compiler.)
+    for name in _system_file_names():
         found.append(("system loader", name))
     return found
 
@@ -134,7 +144,8 @@ def load() -> NativeLibrary:
         "cannot load the wxface shared library; tried:\n"
         + "\n".join(tried)
         + f"\nset {LIBRARY_ENV} to the full path of libwxface (e.g. target/release/libwxface.so), "
-        "or install it where the system loader finds it (e.g. /usr/local/lib, then ldconfig)"
+        "reinstall this package with pip from the wxface sources (it builds and bundles the library), "
+        "or install it where the system loader finds it (`make install`, then ldconfig)"
     )
 
 
