@@ -18,8 +18,11 @@ all: build
 build: $(RELEASE)/libwxface.so
 
 # cargo decides what to rebuild; make then relinks the example only if the library file changed.
+# The library's SONAME is libwxface.so.<ABI>: programs linked here load it through the
+# $(RELEASE)/libwxface.so.<ABI> link that scripts/soname-link adds.
 $(RELEASE)/libwxface.so: FORCE
 	$(CARGO) build --release --workspace
+	@scripts/soname-link $(RELEASE)
 
 $(BUILD)/terminate_contract: examples/c/terminate_contract.c include/wxface.h $(RELEASE)/libwxface.so
 	@mkdir -p $(BUILD)
@@ -35,6 +38,7 @@ demo: tools $(BUILD)/terminate_contract
 # and the PHP wrapper's PHPUnit suite (plus its opcache.preload run).
 test: tools
 	$(CARGO) build --release --workspace
+	@scripts/soname-link $(RELEASE)
 	$(CARGO) test --release --workspace
 	@echo "== valgrind over the C suite (one line per program run)"
 	@cat target/tmp/valgrind-summary.txt

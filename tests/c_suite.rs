@@ -10,7 +10,8 @@
 //! ```
 //!
 //! (here `-L`/rpath name `target/tmp/c_suite/<pid>/`, which holds a copy of the library taken
-//! when the suite starts). `CC` overrides `cc`. The library is the `cdylib` that cargo builds
+//! when the suite starts, under its SONAME `libwxface.so.<ABI>`, which the programs load, with
+//! the `libwxface.so` link `-lwxface` finds). `CC` overrides `cc`. The library is the `cdylib` that cargo builds
 //! as part of building the `wxface` crate for this test: `cargo test` leaves it in
 //! `target/<profile>/deps` next to this test binary (`cargo build` also copies it to
 //! `target/<profile>`, the Makefile's `-L`).
@@ -578,9 +579,14 @@ fn compile_all() -> Result<PathBuf, String> {
     remove_stale_outputs(&base);
     let out_dir = base.join(std::process::id().to_string());
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    // The library's SONAME is libwxface.so.<ABI> (build.rs): programs linked with -lwxface
+    // load that name, and the linker finds it through the libwxface.so link.
     let lib = library_dir()?.join("libwxface.so");
-    std::fs::copy(&lib, out_dir.join("libwxface.so"))
+    let soname = format!("libwxface.so.{}", wxface::ffi::wxface_abi_version());
+    std::fs::copy(&lib, out_dir.join(&soname))
         .map_err(|e| format!("copying {}: {e}", lib.display()))?;
+    std::os::unix::fs::symlink(&soname, out_dir.join("libwxface.so"))
+        .map_err(|e| format!("linking libwxface.so to {soname}: {e}"))?;
 
     let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
     let mut shim = Command::new(&cc);
