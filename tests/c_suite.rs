@@ -1,6 +1,8 @@
 //! The C test programs (`tests/c/*.c`) and the C example (`examples/c/terminate_contract.c`),
-//! compiled against the built `libwxface.so` with the header `include/wxface.h`, run against a
-//! fresh `wxface-sim` per scenario — once plainly, and once all together under valgrind.
+//! compiled against the built `libwxface.so` with the header `include/wxface.h`, and the C++
+//! test program (`tests/cpp/api.cpp`) and example (`examples/cpp/terminate_contract.cpp`) with
+//! `include/wxface.hpp`, run against a fresh `wxface-sim` per scenario — once plainly, and once
+//! all together under valgrind.
 //!
 //! Each program is compiled with (the Makefile uses the same command):
 //!
@@ -9,9 +11,11 @@
 //!    -L target/debug -Wl,-rpath,target/debug -lwxface [-pthread]
 //! ```
 //!
-//! (here `-L`/rpath name `target/tmp/c_suite/<pid>/`, which holds a copy of the library taken
-//! when the suite starts, under its SONAME `libwxface.so.<ABI>`, which the programs load, with
-//! the `libwxface.so` link `-lwxface` finds). `CC` overrides `cc`. The library is the `cdylib` that cargo builds
+//! and the C++ ones with `c++ -std=c++17 -Wall -Wextra -Werror -pedantic` (`CXX` overrides
+//! `c++`), the same way otherwise (here `-L`/rpath name `target/tmp/c_suite/<pid>/`, which
+//! holds a copy of the library taken when the suite starts, under its SONAME
+//! `libwxface.so.<ABI>`, which the programs load, with the `libwxface.so` link `-lwxface`
+//! finds). `CC` overrides `cc`. The library is the `cdylib` that cargo builds
 //! as part of building the `wxface` crate for this test: `cargo test` leaves it in
 //! `target/<profile>/deps` next to this test binary (`cargo build` also copies it to
 //! `target/<profile>`, the Makefile's `-L`).
@@ -33,7 +37,7 @@ use wxface_sim::{ContractState, Fault, KeyMode, Sim, SimOptions};
 use wxface_sim::test_ids::{
     ENCODED_ORGANIZATION_ID as ODD_ORG, ENCODED_USER_ID as ODD_USER, ORGANIZATION_ID as ORG,
     TERMINATED_USER_ID as TERMINATED_USER, UNKNOWN_USER_ID as UNKNOWN_USER,
-    contracted_user as user,
+    contracted_out_user as out_user, contracted_user as user,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -268,6 +272,71 @@ fn scenario_config_files(mode: Mode) {
     );
 }
 
+/// The C++ API (`include/wxface.hpp`): every owner type, the operations, the builder, a fresh
+/// notification, and the error paths; the simulator must then hold what the program did.
+fn scenario_cpp_api(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let (u, renamed, notified) = (user(901), 902, user(903));
+    let renamed_out = out_user(renamed);
+    let apiv3_key = "CppApiTestApiV3Key0123456789abcd";
+    let notification = signed_notification(&sim, apiv3_key, &notified);
+    let body_file = programs().join(format!("cpp-notification-{mode:?}.json"));
+    std::fs::write(&body_file, &notification.body).expect("write the notification body");
+    let args = [
+        ORG,
+        &u,
+        TERMINATED_USER,
+        &renamed_out,
+        apiv3_key,
+        &notification.timestamp,
+        &notification.nonce,
+        &notification.signature,
+        &notification.serial,
+        body_file.to_str().expect("UTF-8 path"),
+    ];
+    let out = run(mode, "cpp_api", &args, &sim);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "tests/cpp/api.cpp");
+    assert_eq!(stdout, "cpp api: every check held\n");
+    assert_terminated(&sim, ORG, &u);
+    let renamed_user = sim.user(ORG, &renamed_out).expect("the renamed user");
+    assert_eq!(renamed_user["user_name"], "李四", "{renamed_user}");
+    assert_eq!(sim.stats().signature_failures, 0);
+}
+
+/// `examples/cpp/terminate_contract.cpp`: terminates, then reports the API error of a second
+/// termination the way the C example does.
+fn scenario_cpp_example(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let config = sim.client_config_path();
+    let config = config.to_str().expect("state dir path is UTF-8");
+    let u = user(951);
+
+    let out = run(mode, "cpp_terminate_contract", &[config, ORG, &u], &sim);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "examples/cpp/terminate_contract.cpp");
+    let expected = format!(
+        "terminated: the contract of user {u} in organization {ORG} was terminated (request id "
+    );
+    assert!(stdout.starts_with(&expected), "{stdout}");
+    assert_terminated(&sim, ORG, &u);
+
+    let out = run(mode, "cpp_terminate_contract", &[config, ORG, &u], &sim);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "second termination: {stderr}");
+    for expected in [
+        "PARAM_ERROR",
+        "http status: 400",
+        "request id:",
+        "sent:        yes",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "stderr lacks {expected:?}: {stderr}"
+        );
+    }
+}
+
 /// A scenario: starts its simulators, runs its program(s) in the given mode, checks outcomes.
 type Scenario = fn(Mode);
 
@@ -284,6 +353,8 @@ const SCENARIOS: &[(&str, Scenario, bool)] = &[
     ("concurrency", scenario_concurrency, true),
     ("example", scenario_example, true),
     ("config_files", scenario_config_files, true),
+    ("cpp_api", scenario_cpp_api, true),
+    ("cpp_example", scenario_cpp_example, true),
     ("fork", scenario_fork, false),
     ("dns_stall", scenario_dns_stall, false),
 ];
@@ -331,6 +402,16 @@ fn c_example_terminate_contract() {
 #[test]
 fn c_config_files() {
     scenario_config_files(Mode::Plain);
+}
+
+#[test]
+fn cpp_api() {
+    scenario_cpp_api(Mode::Plain);
+}
+
+#[test]
+fn cpp_example_terminate_contract() {
+    scenario_cpp_example(Mode::Plain);
 }
 
 #[test]
@@ -446,6 +527,89 @@ fn sim_env(sim: &Sim) -> BTreeMap<String, OsString> {
     env
 }
 
+/// A notification as WeChat Pay sends it: the four header values and the raw body.
+struct SignedNotification {
+    timestamp: String,
+    nonce: String,
+    signature: String,
+    serial: String,
+    body: String,
+}
+
+/// A `FACEPAY.USER_STATE_CHANGE` notification about `user`, made now (the library allows
+/// 300 s of clock difference): the resource encrypted with AES-256-GCM under `apiv3_key`,
+/// the body signed with the simulator's WeChat Pay key, named by its public-key id.
+fn signed_notification(sim: &Sim, apiv3_key: &str, user: &str) -> SignedNotification {
+    use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+
+    let (aead_nonce, associated_data) = ("b2c3d4e5f6a7", "facepay");
+    let resource = serde_json::json!({
+        "organization_id": ORG,
+        "user_id": user,
+        "out_user_id": format!("S{}", &user[1..]),
+    })
+    .to_string();
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, apiv3_key.as_bytes()).unwrap());
+    let mut sealed = resource.into_bytes();
+    key.seal_in_place_append_tag(
+        Nonce::try_assume_unique_for_key(aead_nonce.as_bytes()).unwrap(),
+        Aad::from(associated_data.as_bytes()),
+        &mut sealed,
+    )
+    .unwrap();
+    let body = serde_json::json!({
+        "id": "EV-cpp-api-0001",
+        "create_time": "2026-01-01T08:00:00+08:00",
+        "resource_type": "encrypt-resource",
+        "event_type": "FACEPAY.USER_STATE_CHANGE",
+        "summary": "刷脸用户签约状态变更",
+        "resource": {
+            "original_type": "facepay",
+            "algorithm": "AEAD_AES_256_GCM",
+            "ciphertext": STANDARD.encode(&sealed),
+            "associated_data": associated_data,
+            "nonce": aead_nonce,
+        },
+    })
+    .to_string();
+
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let nonce = "CPPAPITESTNONCE0123456789ABCDEFG".to_owned();
+    let pem = std::fs::read_to_string(sim.state_dir().join("wechatpay_key.pem"))
+        .expect("the simulator's WeChat Pay key");
+    let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let signer = RsaKeyPair::from_pkcs8(&STANDARD.decode(der).unwrap()).expect("a PKCS#8 RSA key");
+    let mut signature = vec![0; signer.public_modulus_len()];
+    let message = format!("{timestamp}\n{nonce}\n{body}\n");
+    signer
+        .sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            message.as_bytes(),
+            &mut signature,
+        )
+        .unwrap();
+    let serial = sim.client_config()["wechatpay_public_key_id"]
+        .as_str()
+        .expect("a public-key client.json")
+        .to_owned();
+    SignedNotification {
+        timestamp,
+        nonce,
+        signature: STANDARD.encode(&signature),
+        serial,
+        body,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Running programs
 // ---------------------------------------------------------------------------------------------
@@ -559,6 +723,15 @@ const PROGRAMS: &[(&str, &str, &[&str])] = &[
     ("terminate_contract", "examples/c/terminate_contract.c", &[]),
 ];
 
+/// The C++ programs: (name, source relative to the crate root).
+const CXX_PROGRAMS: &[(&str, &str)] = &[
+    ("cpp_api", "tests/cpp/api.cpp"),
+    (
+        "cpp_terminate_contract",
+        "examples/cpp/terminate_contract.cpp",
+    ),
+];
+
 /// The directory holding every compiled program and the library they load (set up once per
 /// test process).
 fn programs() -> &'static Path {
@@ -615,14 +788,30 @@ fn compile_all() -> Result<PathBuf, String> {
             .arg("-lwxface");
         compile(command, &cc, source)?;
     }
+    let cxx = std::env::var_os("CXX").unwrap_or_else(|| "c++".into());
+    for (name, source) in CXX_PROGRAMS {
+        let mut command = Command::new(&cxx);
+        command
+            .current_dir(root)
+            .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+            .args(["-I", "include"])
+            .arg(source)
+            .arg("-o")
+            .arg(out_dir.join(name))
+            .arg("-L")
+            .arg(&out_dir)
+            .arg(format!("-Wl,-rpath,{}", out_dir.display()))
+            .arg("-lwxface");
+        compile(command, &cxx, source)?;
+    }
     Ok(out_dir)
 }
 
 fn compile(mut command: Command, cc: &OsString, source: &str) -> Result<(), String> {
     let out = command.output().map_err(|e| {
         format!(
-            "cannot run the C compiler {cc:?} ({e}): the C suite needs one \
-             (Debian/Ubuntu: apt-get install gcc; or set CC)"
+            "cannot run the compiler {cc:?} ({e}): the C suite needs one \
+             (Debian/Ubuntu: apt-get install gcc g++; or set CC and CXX)"
         )
     })?;
     if !out.status.success() {

@@ -304,3 +304,60 @@ fn shared_library_soname_is_the_abi_generation() {
     let want = format!("[libwxface.so.{}]", wxface::ffi::wxface_abi_version());
     assert!(soname.ends_with(&want), "{soname}, want {want}");
 }
+
+/// `include/wxface.hpp` is written by hand: every C function must have its C++ counterpart
+/// there (a new function that lacks one fails here), and it must compile alone as C++17.
+#[test]
+fn the_cpp_header_wraps_every_c_function() {
+    let cpp = std::fs::read_to_string(manifest_dir().join("include/wxface.hpp"))
+        .expect("include/wxface.hpp is committed");
+    // The C++ Error takes its status from the failed call's return value.
+    let not_needed = ["wxface_error_status"];
+    let unwrapped: Vec<String> = header_functions(&committed_header())
+        .into_iter()
+        .filter(|name| !not_needed.contains(&name.as_str()))
+        .filter(|name| {
+            !cpp.match_indices(name.as_str()).any(|(at, _)| {
+                let next = cpp[at + name.len()..].chars().next();
+                !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+        .collect();
+    assert!(
+        unwrapped.is_empty(),
+        "include/wxface.hpp does not call {unwrapped:?}"
+    );
+}
+
+#[test]
+fn cpp_header_compiles_alone_as_cxx17() {
+    let dir = std::env::temp_dir().join(format!("wxface-hpp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = dir.join("only_hpp.cpp");
+    std::fs::write(
+        &source,
+        "#include \"wxface.hpp\"\nint main() { return wxface::abi_version() == WXFACE_ABI_VERSION ? 0 : 1; }\n",
+    )
+    .unwrap();
+    let output = Command::new("c++")
+        .args([
+            "-std=c++17",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-fsyntax-only",
+            "-I",
+        ])
+        .arg(manifest_dir().join("include"))
+        .arg(&source)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run c++ ({e}): install it with `apt-get install -y g++`")
+        });
+    assert!(
+        output.status.success(),
+        "c++ rejects wxface.hpp:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
