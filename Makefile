@@ -7,11 +7,19 @@ RELEASE  := target/release
 CFLAGS_C := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 LDLIBS_C := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lwxface
 
+# `make install` destinations (see scripts/install). DESTDIR stages a package: it is prepended
+# to every path written, never to the paths written into wxface.pc and the CMake files.
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR    ?=
+INSTALL_ENV = PREFIX='$(PREFIX)' LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' DESTDIR='$(DESTDIR)'
+
 # The demo terminates this user's contract in the simulator's built-in fixture.
 DEMO_ORG  := DBES323aeb
 DEMO_USER := U0000000001
 
-.PHONY: all build demo test lint header tools clean bench bench-peers soak asan FORCE
+.PHONY: all build install uninstall demo test lint header tools clean bench bench-peers soak asan FORCE
 
 all: build
 
@@ -24,6 +32,16 @@ $(RELEASE)/libwxface.so: FORCE
 	$(CARGO) build --release --workspace
 	@scripts/soname-link $(RELEASE)
 
+# The shared and static library, wxface.h and wxface.hpp, wxface.pc and the CMake package
+# (wxface::wxface, wxface::wxface_static) under PREFIX. Written by a script rather than
+# cargo-c: see the measurement at the top of scripts/install.
+install: build
+	$(INSTALL_ENV) scripts/install install
+
+# Removes exactly what `make install` wrote (same PREFIX, LIBDIR, INCLUDEDIR, DESTDIR).
+uninstall:
+	$(INSTALL_ENV) scripts/install uninstall
+
 $(BUILD)/terminate_contract: examples/c/terminate_contract.c include/wxface.h $(RELEASE)/libwxface.so
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS_C) -o $@ $< $(LDLIBS_C)
@@ -34,8 +52,8 @@ demo: tools $(BUILD)/terminate_contract
 	  sh -c 'exec $(BUILD)/terminate_contract "$$WXFACE_SIM_CONFIG" $(DEMO_ORG) $(DEMO_USER)'
 
 # Every suite: Rust unit and integration tests (against wxface-sim), the header checks, the
-# C programs under tests/c (also once under valgrind), then the Python wrapper's pytest suite
-# and the PHP wrapper's PHPUnit suite (plus its opcache.preload run).
+# C and C++ programs under tests/c and tests/cpp (also once under valgrind), then the Python
+# wrapper's pytest suite and the PHP wrapper's PHPUnit suite (plus its opcache.preload run).
 test: tools
 	$(CARGO) build --release --workspace
 	@scripts/soname-link $(RELEASE)
