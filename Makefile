@@ -52,7 +52,8 @@ demo: tools $(BUILD)/terminate_contract
 	  sh -c 'exec $(BUILD)/terminate_contract "$$WXFACE_SIM_CONFIG" $(DEMO_ORG) $(DEMO_USER)'
 
 # Every suite: Rust unit and integration tests (against wxface-sim), the header checks, the
-# C and C++ programs under tests/c and tests/cpp (also once under valgrind), then the Python
+# C and C++ programs under tests/c and tests/cpp (also once under valgrind), the consumers of
+# an installed tree (pkg-config, static, CMake: scripts/test-install), then the Python
 # wrapper's pytest suite and the PHP wrapper's PHPUnit suite (plus its opcache.preload run).
 test: tools
 	$(CARGO) build --release --workspace
@@ -60,6 +61,7 @@ test: tools
 	$(CARGO) test --release --workspace
 	@echo "== valgrind over the C suite (one line per program run)"
 	@cat target/tmp/valgrind-summary.txt
+	scripts/test-install
 	scripts/test-python
 	scripts/test-php
 
@@ -95,7 +97,7 @@ header:
 	WXFACE_UPDATE_HEADER=1 $(CARGO) build --release
 
 tools:
-	@scripts/need cc=gcc c++=g++ valgrind=valgrind nm=binutils
+	@scripts/need cc=gcc c++=g++ valgrind=valgrind nm=binutils cmake=cmake pkg-config=pkgconf
 
 clean:
 	$(CARGO) clean
