@@ -7,19 +7,40 @@ RELEASE  := target/release
 CFLAGS_C := -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude
 LDLIBS_C := -L$(RELEASE) -Wl,-rpath,$(abspath $(RELEASE)) -lwxface
 
+# `make install` destinations (see scripts/install). DESTDIR stages a package: it is prepended
+# to every path written, never to the paths written into wxface.pc and the CMake files.
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR    ?=
+INSTALL_ENV = PREFIX='$(PREFIX)' LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' DESTDIR='$(DESTDIR)'
+
 # The demo terminates this user's contract in the simulator's built-in fixture.
 DEMO_ORG  := DBES323aeb
 DEMO_USER := U0000000001
 
-.PHONY: all build demo test lint header tools clean bench bench-peers soak asan FORCE
+.PHONY: all build install uninstall demo test lint header tools clean bench bench-peers soak asan FORCE
 
 all: build
 
 build: $(RELEASE)/libwxface.so
 
 # cargo decides what to rebuild; make then relinks the example only if the library file changed.
+# The library's SONAME is libwxface.so.<ABI>: programs linked here load it through the
+# $(RELEASE)/libwxface.so.<ABI> link that scripts/soname-link adds.
 $(RELEASE)/libwxface.so: FORCE
 	$(CARGO) build --release --workspace
+	@scripts/soname-link $(RELEASE)
+
+# The shared and static library, wxface.h and wxface.hpp, wxface.pc and the CMake package
+# (wxface::wxface, wxface::wxface_static) under PREFIX. Written by a script rather than
+# cargo-c: see the measurement at the top of scripts/install.
+install: build
+	$(INSTALL_ENV) scripts/install install
+
+# Removes exactly what `make install` wrote (same PREFIX, LIBDIR, INCLUDEDIR, DESTDIR).
+uninstall:
+	$(INSTALL_ENV) scripts/install uninstall
 
 $(BUILD)/terminate_contract: examples/c/terminate_contract.c include/wxface.h $(RELEASE)/libwxface.so
 	@mkdir -p $(BUILD)
@@ -31,17 +52,21 @@ demo: tools $(BUILD)/terminate_contract
 	  sh -c 'exec $(BUILD)/terminate_contract "$$WXFACE_SIM_CONFIG" $(DEMO_ORG) $(DEMO_USER)'
 
 # Every suite: Rust unit and integration tests (against wxface-sim), the header checks, the
-# C programs under tests/c (also once under valgrind), then the Python wrapper's pytest suite
-# and the PHP wrapper's PHPUnit suite (plus its opcache.preload run); both wrappers' suites run
-# the README's install blocks (pip and the wheel in fresh venvs, Composer, PHP-FPM). The
-# wrappers' tools are checked first, so that a fresh machine gets them before the long build.
+# C and C++ programs under tests/c and tests/cpp (also once under valgrind), the consumers of
+# an installed tree (pkg-config, static, CMake: scripts/test-install), then the Python
+# wrapper's pytest suite and the PHP wrapper's PHPUnit suite (plus its opcache.preload run);
+# both wrappers' suites run the README's install blocks (pip and the wheel in fresh venvs,
+# Composer, PHP-FPM). The wrappers' tools are checked first, so that a fresh machine gets them
+# before the long build.
 test: tools
 	@scripts/need python3=python3 php=php-cli phpunit=phpunit php-cgi=php-cgi cgi-fcgi=libfcgi-bin composer=composer
 	@scripts/php-fpm >/dev/null
 	$(CARGO) build --release --workspace
+	@scripts/soname-link $(RELEASE)
 	$(CARGO) test --release --workspace
 	@echo "== valgrind over the C suite (one line per program run)"
 	@cat target/tmp/valgrind-summary.txt
+	scripts/test-install
 	scripts/test-python
 	scripts/test-php
 
@@ -77,7 +102,7 @@ header:
 	WXFACE_UPDATE_HEADER=1 $(CARGO) build --release
 
 tools:
-	@scripts/need cc=gcc c++=g++ valgrind=valgrind nm=binutils
+	@scripts/need cc=gcc c++=g++ valgrind=valgrind nm=binutils cmake=cmake pkg-config=pkgconf
 
 clean:
 	$(CARGO) clean

@@ -3,7 +3,7 @@
 //! PHP `Status` and `Native` classes (`codegen/`). They are written to OUT_DIR;
 //! `WXFACE_UPDATE_HEADER=1` (`make header`) copies them to their committed places, and
 //! `tests/header.rs` fails when a committed copy is stale. Also passes the rustls version and
-//! the ABI generation to the crate.
+//! the ABI generation to the crate, and gives the Linux shared library its SONAME.
 
 #[path = "codegen/c_api.rs"]
 mod c_api;
@@ -46,6 +46,7 @@ fn main() {
     let abi_version = abi_version(&crate_dir.join("Cargo.toml"));
     println!("cargo:rustc-env=WXFACE_ABI_VERSION={abi_version}");
     let version = env::var("CARGO_PKG_VERSION").expect("cargo sets the version");
+    set_soname(abi_version);
 
     let bindings = generate_bindings(&crate_dir, abi_version);
     let header = out_dir.join("wxface.h");
@@ -83,6 +84,24 @@ fn main() {
             fs::copy(out_dir.join(name), &committed).expect("copy a generated file");
             println!("cargo:warning=refreshed {}", committed.display());
         }
+    }
+}
+
+/// On Linux the shared library's SONAME is `libwxface.so.<ABI version>`, never unversioned:
+/// a program linked with `-lwxface` records that name (NEEDED), so it keeps loading every
+/// library of the same ABI generation and refuses one of another. `make install` adds the
+/// `libwxface.so.1` link next to the file; for `target/release` `scripts/soname-link` does
+/// (the Makefile and the C suite run programs from there).
+///
+/// The export list needs no version script of ours: rustc links every cdylib with its own,
+/// which exports the crate's `#[no_mangle]` functions and makes everything else local,
+/// including the C symbols of aws-lc (`jent_*`). A second script could not narrow that list
+/// (rustc's names each symbol, and a named match outranks a wildcard), so tests/header.rs
+/// checks instead that the library (and the installed one) exports exactly the header's
+/// functions.
+fn set_soname(abi_version: u32) {
+    if env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libwxface.so.{abi_version}");
     }
 }
 

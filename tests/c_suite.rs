@@ -1,6 +1,8 @@
-//! The C test programs (`tests/c/*.c`) and the C examples (`examples/c/*.c`),
-//! compiled against the built `libwxface.so` with the header `include/wxface.h`, run against a
-//! fresh `wxface-sim` per scenario — once plainly, and once all together under valgrind.
+//! The C test programs (`tests/c/*.c`) and the C examples (`examples/c/*.c`), compiled against
+//! the built `libwxface.so` with the header `include/wxface.h`, and the C++ test program
+//! (`tests/cpp/api.cpp`) and example (`examples/cpp/terminate_contract.cpp`) with
+//! `include/wxface.hpp`, run against a fresh `wxface-sim` per scenario — once plainly, and once
+//! all together under valgrind.
 //!
 //! Each program is compiled with (the Makefile uses the same command):
 //!
@@ -9,8 +11,11 @@
 //!    -L target/debug -Wl,-rpath,target/debug -lwxface [-pthread]
 //! ```
 //!
-//! (here `-L`/rpath name `target/tmp/c_suite/<pid>/`, which holds a copy of the library taken
-//! when the suite starts). `CC` overrides `cc`. The library is the `cdylib` that cargo builds
+//! and the C++ ones with `c++ -std=c++17 -Wall -Wextra -Werror -pedantic` (`CXX` overrides
+//! `c++`), the same way otherwise (here `-L`/rpath name `target/tmp/c_suite/<pid>/`, which
+//! holds a copy of the library taken when the suite starts, under its SONAME
+//! `libwxface.so.<ABI>`, which the programs load, with the `libwxface.so` link `-lwxface`
+//! finds). `CC` overrides `cc`. The library is the `cdylib` that cargo builds
 //! as part of building the `wxface` crate for this test: `cargo test` leaves it in
 //! `target/<profile>/deps` next to this test binary (`cargo build` also copies it to
 //! `target/<profile>`, the Makefile's `-L`).
@@ -524,6 +529,77 @@ fn scenario_notifications(mode: Mode) {
     }
 }
 
+/// The C++ API (`include/wxface.hpp`): every owner type, the operations, the builder, a fresh
+/// notification, and the error paths; the simulator must then hold what the program did.
+fn scenario_cpp_api(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let (u, renamed, notified) = (user(901), 902, user(903));
+    let renamed_out = contracted_out_user(renamed);
+    let apiv3_key = sim.apiv3_key();
+    let notification = sim
+        .build_notification(&wxface_sim::NotificationOptions {
+            user_id: Some(notified.clone()),
+            ..Default::default()
+        })
+        .expect("the simulator builds a notification");
+    let body_file = programs().join(format!("cpp-notification-{mode:?}.json"));
+    std::fs::write(&body_file, &notification.body).expect("write the notification body");
+    let header = |name: &str| notification.header(name).expect("a signature header");
+    let args = [
+        ORG,
+        &u,
+        TERMINATED_USER,
+        &renamed_out,
+        apiv3_key,
+        header("Wechatpay-Timestamp"),
+        header("Wechatpay-Nonce"),
+        header("Wechatpay-Signature"),
+        header("Wechatpay-Serial"),
+        body_file.to_str().expect("UTF-8 path"),
+    ];
+    let out = run(mode, "cpp_api", &args, &sim);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "tests/cpp/api.cpp");
+    assert_eq!(stdout, "cpp api: every check held\n");
+    assert_terminated(&sim, ORG, &u);
+    let renamed_user = sim.user(ORG, &renamed_out).expect("the renamed user");
+    assert_eq!(renamed_user["user_name"], "李四", "{renamed_user}");
+    assert_eq!(sim.stats().signature_failures, 0);
+}
+
+/// `examples/cpp/terminate_contract.cpp`: terminates, then reports the API error of a second
+/// termination the way the C example does.
+fn scenario_cpp_example(mode: Mode) {
+    let sim = start_sim(KeyMode::PublicKey);
+    let config = sim.client_config_path();
+    let config = config.to_str().expect("state dir path is UTF-8");
+    let u = user(951);
+
+    let out = run(mode, "cpp_terminate_contract", &[config, ORG, &u], &sim);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    expect_success(out, "examples/cpp/terminate_contract.cpp");
+    let expected = format!(
+        "terminated: the contract of user {u} in organization {ORG} was terminated (request id "
+    );
+    assert!(stdout.starts_with(&expected), "{stdout}");
+    assert_terminated(&sim, ORG, &u);
+
+    let out = run(mode, "cpp_terminate_contract", &[config, ORG, &u], &sim);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "second termination: {stderr}");
+    for expected in [
+        "PARAM_ERROR",
+        "http status: 400",
+        "request id:",
+        "sent:        yes",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "stderr lacks {expected:?}: {stderr}"
+        );
+    }
+}
+
 /// A scenario: starts its simulators, runs its program(s) in the given mode, checks outcomes.
 type Scenario = fn(Mode);
 
@@ -543,6 +619,8 @@ const SCENARIOS: &[(&str, Scenario, bool)] = &[
     ("k12", scenario_k12, true),
     ("pupil_leaves", scenario_pupil_leaves, true),
     ("notifications", scenario_notifications, true),
+    ("cpp_api", scenario_cpp_api, true),
+    ("cpp_example", scenario_cpp_example, true),
     ("fork", scenario_fork, false),
     ("dns_stall", scenario_dns_stall, false),
 ];
@@ -605,6 +683,16 @@ fn c_example_pupil_leaves() {
 #[test]
 fn c_notifications_and_certificates() {
     scenario_notifications(Mode::Plain);
+}
+
+#[test]
+fn cpp_api() {
+    scenario_cpp_api(Mode::Plain);
+}
+
+#[test]
+fn cpp_example_terminate_contract() {
+    scenario_cpp_example(Mode::Plain);
 }
 
 #[test]
@@ -861,6 +949,15 @@ const PROGRAMS: &[(&str, &str, &[&str])] = &[
     ("pupil_leaves", "examples/c/pupil_leaves.c", &[]),
 ];
 
+/// The C++ programs: (name, source relative to the crate root).
+const CXX_PROGRAMS: &[(&str, &str)] = &[
+    ("cpp_api", "tests/cpp/api.cpp"),
+    (
+        "cpp_terminate_contract",
+        "examples/cpp/terminate_contract.cpp",
+    ),
+];
+
 /// The directory holding every compiled program and the library they load (set up once per
 /// test process).
 fn programs() -> &'static Path {
@@ -881,9 +978,14 @@ fn compile_all() -> Result<PathBuf, String> {
     remove_stale_outputs(&base);
     let out_dir = base.join(std::process::id().to_string());
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    // The library's SONAME is libwxface.so.<ABI> (build.rs): programs linked with -lwxface
+    // load that name, and the linker finds it through the libwxface.so link.
     let lib = library_dir()?.join("libwxface.so");
-    std::fs::copy(&lib, out_dir.join("libwxface.so"))
+    let soname = format!("libwxface.so.{}", wxface::ffi::wxface_abi_version());
+    std::fs::copy(&lib, out_dir.join(&soname))
         .map_err(|e| format!("copying {}: {e}", lib.display()))?;
+    std::os::unix::fs::symlink(&soname, out_dir.join("libwxface.so"))
+        .map_err(|e| format!("linking libwxface.so to {soname}: {e}"))?;
 
     let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
     let mut shim = Command::new(&cc);
@@ -912,14 +1014,30 @@ fn compile_all() -> Result<PathBuf, String> {
             .arg("-lwxface");
         compile(command, &cc, source)?;
     }
+    let cxx = std::env::var_os("CXX").unwrap_or_else(|| "c++".into());
+    for (name, source) in CXX_PROGRAMS {
+        let mut command = Command::new(&cxx);
+        command
+            .current_dir(root)
+            .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+            .args(["-I", "include"])
+            .arg(source)
+            .arg("-o")
+            .arg(out_dir.join(name))
+            .arg("-L")
+            .arg(&out_dir)
+            .arg(format!("-Wl,-rpath,{}", out_dir.display()))
+            .arg("-lwxface");
+        compile(command, &cxx, source)?;
+    }
     Ok(out_dir)
 }
 
 fn compile(mut command: Command, cc: &OsString, source: &str) -> Result<(), String> {
     let out = command.output().map_err(|e| {
         format!(
-            "cannot run the C compiler {cc:?} ({e}): the C suite needs one \
-             (Debian/Ubuntu: apt-get install gcc; or set CC)"
+            "cannot run the compiler {cc:?} ({e}): the C suite needs one \
+             (Debian/Ubuntu: apt-get install gcc g++; or set CC and CXX)"
         )
     })?;
     if !out.status.success() {

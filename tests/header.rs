@@ -233,13 +233,30 @@ fn header_declares_every_contract_function() {
     }
 }
 
-/// The cdylib cargo built next to this test executable (target/<profile>/libwxface.so).
+/// The cdylib cargo built next to this test executable (target/<profile>/libwxface.so), or
+/// the library `WXFACE_EXPORTS_LIBRARY` names (scripts/test-install: the installed one).
 fn shared_library() -> PathBuf {
+    if let Some(library) = std::env::var_os("WXFACE_EXPORTS_LIBRARY") {
+        return PathBuf::from(library);
+    }
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
     profile_dir.join("libwxface.so")
 }
 
+/// The header the library is checked against: the committed one, or the one
+/// `WXFACE_EXPORTS_HEADER` names (scripts/test-install: the installed one).
+fn header_for_exports() -> String {
+    match std::env::var_os("WXFACE_EXPORTS_HEADER") {
+        Some(path) => std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", Path::new(&path).display())),
+        None => committed_header(),
+    }
+}
+
+/// Every symbol the library exports (defined dynamic symbols), whatever its name: anything
+/// but the header's functions, such as aws-lc's `jent_*`, is a leak the linker's version
+/// script must hide.
 #[test]
 fn shared_library_exports_exactly_the_header_functions() {
     let library = shared_library();
@@ -257,9 +274,90 @@ fn shared_library_exports_exactly_the_header_functions() {
     let mut exported: Vec<String> = String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| line.split_whitespace().nth(2))
-        .filter(|name| name.starts_with("wxface_"))
         .map(str::to_owned)
         .collect();
     exported.sort();
-    assert_eq!(exported, header_functions(&committed_header()));
+    assert_eq!(
+        exported,
+        header_functions(&header_for_exports()),
+        "{} exports other than the header's functions",
+        library.display()
+    );
+}
+
+/// Linux: the SONAME is `libwxface.so.<ABI>` (build.rs), so a program linked with -lwxface
+/// loads only a library of its ABI generation.
+#[test]
+#[cfg(target_os = "linux")]
+fn shared_library_soname_is_the_abi_generation() {
+    let output = Command::new("readelf")
+        .arg("-d")
+        .arg(shared_library())
+        .output()
+        .expect("readelf runs (apt-get install -y binutils)");
+    assert!(output.status.success());
+    let dynamic = String::from_utf8_lossy(&output.stdout);
+    let soname = dynamic
+        .lines()
+        .find(|line| line.contains("(SONAME)"))
+        .unwrap_or_else(|| panic!("no SONAME in:\n{dynamic}"));
+    let want = format!("[libwxface.so.{}]", wxface::ffi::wxface_abi_version());
+    assert!(soname.ends_with(&want), "{soname}, want {want}");
+}
+
+/// `include/wxface.hpp` is written by hand: every C function must have its C++ counterpart
+/// there (a new function that lacks one fails here), and it must compile alone as C++17.
+#[test]
+fn the_cpp_header_wraps_every_c_function() {
+    let cpp = std::fs::read_to_string(manifest_dir().join("include/wxface.hpp"))
+        .expect("include/wxface.hpp is committed");
+    // The C++ Error takes its status from the failed call's return value.
+    let not_needed = ["wxface_error_status"];
+    let unwrapped: Vec<String> = header_functions(&committed_header())
+        .into_iter()
+        .filter(|name| !not_needed.contains(&name.as_str()))
+        .filter(|name| {
+            !cpp.match_indices(name.as_str()).any(|(at, _)| {
+                let next = cpp[at + name.len()..].chars().next();
+                !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+        .collect();
+    assert!(
+        unwrapped.is_empty(),
+        "include/wxface.hpp does not call {unwrapped:?}"
+    );
+}
+
+#[test]
+fn cpp_header_compiles_alone_as_cxx17() {
+    let dir = std::env::temp_dir().join(format!("wxface-hpp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = dir.join("only_hpp.cpp");
+    std::fs::write(
+        &source,
+        "#include \"wxface.hpp\"\nint main() { return wxface::abi_version() == WXFACE_ABI_VERSION ? 0 : 1; }\n",
+    )
+    .unwrap();
+    let output = Command::new("c++")
+        .args([
+            "-std=c++17",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-fsyntax-only",
+            "-I",
+        ])
+        .arg(manifest_dir().join("include"))
+        .arg(&source)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run c++ ({e}): install it with `apt-get install -y g++`")
+        });
+    assert!(
+        output.status.success(),
+        "c++ rejects wxface.hpp:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
