@@ -17,12 +17,11 @@ A library whose ABI generation differs from :data:`ABI_VERSION` is refused.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 import threading
 from ctypes import POINTER, c_uint32
-from typing import Any, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 from . import _capi
 from ._errors import LibraryNotFoundError
@@ -76,21 +75,28 @@ def _library_file_names() -> List[str]:
     return ["libwxface.so"]
 
 
-def candidates() -> List[Tuple[str, str]]:
-    """Every place searched, in order, as ``(description, name or path to load)``."""
-    found: List[Tuple[str, str]] = []
+def candidates() -> Iterator[Tuple[str, str]]:
+    """Every place searched, in order, as ``(description, name or path to load)``.
+
+    Lazily: :func:`load` stops at the first place that works, and only a search that got
+    past ``$WXFACE_LIBRARY`` and the bundled copy asks ``ctypes.util.find_library``, which
+    imports ``subprocess``, ``shutil`` and ``tempfile`` and then runs ``ldconfig -p``, and
+    where gcc is installed ``gcc`` and ``ld``, as child processes: more CPU than a process
+    that makes one call spends on everything else.
+    """
     env = os.environ.get(LIBRARY_ENV)
     if env:
-        found.append((f"${LIBRARY_ENV}", env))
+        yield (f"${LIBRARY_ENV}", env)
     here = os.path.dirname(os.path.abspath(__file__))
     for name in _library_file_names():
-        found.append(("bundled copy", os.path.join(here, name)))
+        yield ("bundled copy", os.path.join(here, name))
+    import ctypes.util
+
     located = ctypes.util.find_library("wxface")
     if located:
-        found.append(("system loader (find_library)", located))
+        yield ("system loader (find_library)", located)
     for name in _library_file_names():
-        found.append(("system loader", name))
-    return found
+        yield ("system loader", name)
 
 
 def _check_abi(cdll: ctypes.CDLL, path: str) -> None:
