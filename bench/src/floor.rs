@@ -13,6 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::measure::process_cpu_us;
+use crate::signed::{REQUEST, RESPONSE, pem_der};
 
 pub struct Floor {
     pub sign_cpu_us: f64,
@@ -33,22 +34,6 @@ impl Floor {
     }
 }
 
-/// The DER inside the first PEM block of `path` labelled `label`.
-fn pem_der(path: &Path, label: &str) -> Vec<u8> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let body = text
-        .split_once(&begin)
-        .and_then(|(_, rest)| rest.split_once(&end))
-        .map(|(body, _)| body)
-        .unwrap_or_else(|| panic!("{} holds no {label} block", path.display()));
-    let b64: String = body.split_whitespace().collect();
-    STANDARD.decode(b64).expect("PEM body is base64")
-}
-
-const REQUEST: &[u8] = b"POST\n/v3/offlinefacemch/organizations/DBES323aeb/users/user-id/U0000000001/terminate-contract\n1722850421\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n";
-const RESPONSE: &[u8] = b"1722850421\n5C2F1B6A0E9D4C7B8A3F2E1D0C9B8A7F\n\n";
 /// A phone number: the size of a sensitive field (the cost barely depends on it).
 const FIELD: &[u8] = b"13800138000";
 
@@ -97,6 +82,12 @@ impl FloorKeys {
         };
         keys.measure(20, 20, 20); // warm-up
         keys
+    }
+
+    /// The WeChat Pay key's signature over `signed::RESPONSE`, base64: what the cold-start
+    /// floor program verifies.
+    pub fn response_signature_base64(&self) -> String {
+        STANDARD.encode(&self.answer_signature)
     }
 
     /// `plaintext` RSA-OAEP encrypted under the WeChat Pay public key, base64, as the library

@@ -1,28 +1,35 @@
 //! wxface-bench: how much a signed, verified call costs the client, next to the floor (one
 //! RSA-2048 signature + one verification with the same backend and keys): terminate_contract
 //! from 1, 2 and 4 threads, query_user and update_user (two RSA-OAEP encrypted fields), and
-//! terminate_contract from C, Python and PHP (what each wrapper adds over the C ABI).
+//! terminate_contract from C, Python and PHP (what each wrapper adds over the C ABI); and the
+//! cold start of a process that makes one call, from C, Python, the PHP CLI and php-cgi, next
+//! to a process that only parses the keys, signs once and verifies once (`cold.rs`).
 //!
 //! Starts `wxface-sim --idempotent-terminate --port 0` as a separate process, so that
 //! getrusage(RUSAGE_SELF) here counts the client only, and drives it through the Rust API
 //! (`wxface::Client`, the code path the C ABI wraps) and, for comparison, through the C ABI
 //! functions themselves. A program, not a test: run it with `scripts/bench` (`make bench`),
-//! which builds the C loop and the Python venv and passes --c-loop, --python and --php.
+//! which builds the C programs and the Python venv and passes --c-loop, --cold-c, --python,
+//! --php and --php-cgi.
 //!
 //! ```text
-//! wxface-bench [--calls N] [--rss-calls N] [--sim PATH] [--so PATH]
-//!              [--c-loop PATH] [--python PATH] [--php PATH]
+//! wxface-bench [--calls N] [--rss-calls N] [--cold-runs N] [--sim PATH] [--so PATH]
+//!              [--c-loop PATH] [--cold-c PATH] [--python PATH] [--php PATH] [--php-cgi PATH]
+//! wxface-bench --only-cold-start [--cold-runs N] [the program paths above]
 //! wxface-bench --only-calls --config CLIENT_JSON [--calls N]   # one line, for bench/peers/run
 //! ```
 
 mod calls;
+mod cold;
 mod floor;
 mod measure;
 mod ops;
 mod rounds;
+mod signed;
 mod sim;
 mod wrappers;
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -30,6 +37,7 @@ use std::time::Instant;
 use wxface::{Client, Config};
 
 use calls::{CClient, Run, run, terminate};
+use cold::{ColdProcess, ColdStart};
 use floor::FloorKeys;
 use measure::{Latencies, ms, rss_kib};
 use ops::{Op, Workload};
@@ -43,6 +51,10 @@ const ROUNDS: usize = 10;
 /// The ceiling for what each wrapper adds over C, per call.
 const WRAPPER_TARGET: f64 = 0.10;
 
+/// The ceiling for a C process's cold start (client from JSON, one call), as a multiple of
+/// the cold-start floor (key parsing, one signature, one verification).
+const COLD_START_TARGET: f64 = 2.0;
+
 struct Args {
     calls: usize,
     rss_calls: usize,
@@ -55,6 +67,13 @@ struct Args {
     python: Option<PathBuf>,
     /// A PHP CLI with FFI.
     php: Option<PathBuf>,
+    /// The C cold-start program (bench/wrappers/cold_call.c, built by scripts/bench).
+    cold_c: Option<PathBuf>,
+    /// php-cgi, for the one-request cold start.
+    php_cgi: Option<PathBuf>,
+    /// Counted runs of each cold-start process.
+    cold_runs: usize,
+    only_cold_start: bool,
 }
 
 fn parse_args() -> Args {
@@ -68,6 +87,10 @@ fn parse_args() -> Args {
         c_loop: None,
         python: None,
         php: None,
+        cold_c: None,
+        php_cgi: None,
+        cold_runs: 15,
+        only_cold_start: false,
     };
     let mut only_calls = false;
     let mut config = None;
@@ -87,6 +110,12 @@ fn parse_args() -> Args {
             "--c-loop" => args.c_loop = Some(value().into()),
             "--python" => args.python = Some(value().into()),
             "--php" => args.php = Some(value().into()),
+            "--cold-c" => args.cold_c = Some(value().into()),
+            "--php-cgi" => args.php_cgi = Some(value().into()),
+            "--cold-runs" => {
+                args.cold_runs = value().parse().unwrap_or_else(|_| usage("--cold-runs N"))
+            }
+            "--only-cold-start" => args.only_cold_start = true,
             "--config" => config = Some(PathBuf::from(value())),
             "--only-calls" => only_calls = true,
             other => usage(&format!("unknown argument {other}")),
@@ -95,9 +124,9 @@ fn parse_args() -> Args {
     if only_calls {
         args.only_calls = Some(config.unwrap_or_else(|| usage("--only-calls needs --config")));
     }
-    if args.calls < 4 * ROUNDS || args.rss_calls < 100 {
+    if args.calls < 4 * ROUNDS || args.rss_calls < 100 || args.cold_runs == 0 {
         usage(&format!(
-            "--calls must be at least {} and --rss-calls at least 100",
+            "--calls must be at least {}, --rss-calls at least 100 and --cold-runs at least 1",
             4 * ROUNDS
         ));
     }
@@ -107,7 +136,7 @@ fn parse_args() -> Args {
 fn usage(problem: &str) -> ! {
     eprintln!("wxface-bench: {problem}");
     eprintln!(
-        "usage: wxface-bench [--calls N] [--rss-calls N] [--sim PATH] [--so PATH]\n                    [--c-loop PATH] [--python PATH] [--php PATH]\n       wxface-bench --only-calls --config CLIENT_JSON [--calls N]"
+        "usage: wxface-bench [--calls N] [--rss-calls N] [--cold-runs N] [--sim PATH] [--so PATH]\n                    [--c-loop PATH] [--cold-c PATH] [--python PATH] [--php PATH] [--php-cgi PATH]\n       wxface-bench --only-cold-start [--cold-runs N] [the program paths above]\n       wxface-bench --only-calls --config CLIENT_JSON [--calls N]"
     );
     std::process::exit(2);
 }
@@ -116,8 +145,172 @@ fn main() {
     let args = parse_args();
     if let Some(config) = &args.only_calls {
         only_calls(config, args.calls);
+    } else if args.only_cold_start {
+        only_cold_start(&args);
     } else {
         full(&args);
+    }
+}
+
+/// The cold-start table alone, against its own simulator.
+fn only_cold_start(args: &Args) {
+    let scratch = std::env::temp_dir().join(format!("wxface-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("create scratch dir");
+    let state_dir = scratch.join("sim");
+    let sim = SimProcess::start(&args.sim, &state_dir);
+    println!("wxface-bench --only-cold-start");
+    println!("machine: {}", machine());
+    println!();
+    let floor_keys = FloorKeys::load(&state_dir);
+    let workload = Workload::new(&floor_keys);
+    let (cold, c_row) = cold_start(args, &sim, &floor_keys, workload.terminate_ids(), &scratch);
+    cold.print();
+    println!();
+    println!("== targets ==");
+    cold_start_target(&cold, c_row);
+    drop(sim);
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Every cold-start process that the given programs allow, measured in interleaved rounds,
+/// and which row is the C program's.
+fn cold_start(
+    args: &Args,
+    sim: &SimProcess,
+    floor_keys: &FloorKeys,
+    (org, user): (&str, &str),
+    scratch: &Path,
+) -> (ColdStart, Option<usize>) {
+    let state_dir = sim
+        .config_path
+        .parent()
+        .expect("client.json is in the state dir");
+    let config = sim.config_path.as_os_str();
+    let wrappers = Path::new(env!("CARGO_MANIFEST_DIR")).join("wrappers");
+    let preload = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bindings/php/preload.php");
+    let preload = preload.canonicalize().unwrap_or(preload);
+    // Built next to this program by the same `cargo build`.
+    let floor_program = std::env::current_exe()
+        .expect("current_exe")
+        .with_file_name("wxface-cold-floor");
+    // What every wxface process needs: where the library is (the wrappers look there first;
+    // the C program is linked against the same file) and, for PHP, the call's arguments.
+    let wxface = |p: ColdProcess| {
+        p.env("WXFACE_LIBRARY", &args.so)
+            .env("WXFACE_COLD_CONFIG", config)
+            .env("WXFACE_COLD_ORG", org)
+            .env("WXFACE_COLD_USER", user)
+    };
+
+    let mut rows = vec![ColdProcess::new("empty process (true)", "true")];
+    let floor = rows.len();
+    rows.push(
+        ColdProcess::new("floor: parse 2 PEM keys, 1 sign, 1 verify", floor_program).args([
+            state_dir.as_os_str().to_owned(),
+            floor_keys.response_signature_base64().into(),
+        ]),
+    );
+    let c_row = args.cold_c.as_ref().map(|_| rows.len());
+    if let Some(c) = &args.cold_c {
+        rows.push(wxface(
+            ColdProcess::new("C: libwxface.so, client from JSON, 1 call", c).args([
+                config,
+                OsStr::new(org),
+                OsStr::new(user),
+            ]),
+        ));
+    }
+    if let Some(python) = &args.python {
+        let start = rows.len();
+        rows.push(ColdProcess::new("python -c pass", python).args(["-c", "pass"]));
+        rows.push(wxface(
+            ColdProcess::new("python -c 'import wxface'", python)
+                .args(["-c", "import wxface"])
+                .beyond(start),
+        ));
+        rows.push(wxface(
+            ColdProcess::new("python -c: import, client from JSON, 1 call", python)
+                .args(["-c", PYTHON_ONE_CALL])
+                .args([config, OsStr::new(org), OsStr::new(user)])
+                .beyond(start),
+        ));
+    }
+    let script = wrappers.join("cold_call.php");
+    let mut preload_flags = vec![
+        format!("opcache.preload={}", preload.display()),
+        "ffi.enable=preload".to_owned(),
+    ];
+    // PHP refuses to preload as root unless told which user to preload as.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        preload_flags.push("opcache.preload_user=root".to_owned());
+    }
+    let defines = |flags: &[String]| -> Vec<OsString> {
+        flags
+            .iter()
+            .flat_map(|f| [OsString::from("-d"), OsString::from(f)])
+            .collect()
+    };
+    if let Some(php) = &args.php {
+        let start = rows.len();
+        rows.push(ColdProcess::new("php -r ''", php).args(["-r", ""]));
+        rows.push(wxface(
+            ColdProcess::new("php cold_call.php (FFI::cdef, no opcache)", php)
+                .args([&script])
+                .beyond(start),
+        ));
+        let start = rows.len();
+        let opcache = ["opcache.enable_cli=1".to_owned()];
+        rows.push(
+            ColdProcess::new("php -d opcache.enable_cli=1 -r ''", php)
+                .args(defines(&opcache))
+                .args(["-r", ""]),
+        );
+        rows.push(wxface(
+            ColdProcess::new("php + opcache.preload: cold_call.php", php)
+                .args(defines(&opcache))
+                .args(defines(&preload_flags))
+                .args([&script])
+                .beyond(start),
+        ));
+    }
+    if let Some(php_cgi) = &args.php_cgi {
+        let start = rows.len();
+        let opcache = ["opcache.enable=1".to_owned()];
+        rows.push(
+            ColdProcess::new("php-cgi -f nothing.php", php_cgi)
+                .args(["-q"])
+                .args(defines(&opcache))
+                .args(["-f"])
+                .args([wrappers.join("nothing.php")]),
+        );
+        rows.push(wxface(
+            ColdProcess::new("php-cgi + opcache.preload: cold_call.php", php_cgi)
+                .args(["-q"])
+                .args(defines(&opcache))
+                .args(defines(&preload_flags))
+                .args(["-f"])
+                .args([&script])
+                .beyond(start),
+        ));
+    }
+    (cold::measure(rows, floor, args.cold_runs, scratch), c_row)
+}
+
+/// `python -c` of the Python cold-start row: argv is CONFIG ORG USER.
+const PYTHON_ONE_CALL: &str = "import sys, wxface
+with wxface.Client.from_file(sys.argv[1]) as client:
+    client.terminate_contract(sys.argv[2], sys.argv[3])";
+
+fn cold_start_target(cold: &ColdStart, c_row: Option<usize>) {
+    match c_row.and_then(|i| cold.cpu_over_floor(i)) {
+        Some((c, floor, ratio)) => target(
+            ratio <= COLD_START_TARGET,
+            &format!(
+                "C cold start (client from JSON + 1 call) CPU <= {COLD_START_TARGET:.0} x its floor: {c:.1} ms / {floor:.1} ms = {ratio:.2}x"
+            ),
+        ),
+        None => println!("[NOT MET] C cold start: not measured (needs --cold-c, or it failed)"),
     }
 }
 
@@ -273,6 +466,9 @@ fn full(args: &Args) {
         )
     });
 
+    // Fresh processes that make one call each, next to the cold-start floor.
+    let (cold, c_row) = cold_start(args, &sim, &floor_keys, (org, user), &scratch);
+
     // Stripped shared library.
     let so = so_sizes(&args.so, &scratch);
 
@@ -336,6 +532,8 @@ fn full(args: &Args) {
     print_by_operation(&by_op, per_round);
     println!();
     print_by_wrapper(&by_wrapper, per_round);
+    println!();
+    cold.print();
     println!();
     println!("== client creation (median of many) ==");
     println!(
@@ -420,6 +618,7 @@ fn full(args: &Args) {
             }
         }
     }
+    cold_start_target(&cold, c_row);
     target(
         scaling2 >= 1.7,
         &format!(

@@ -1,7 +1,8 @@
 //! Key material: the merchant's signing key and the WeChat Pay verification keys.
 //!
-//! Key formats are read with the `rsa` crate (precise error messages); signing, verifying and
-//! encrypting sensitive fields (RSA-OAEP) run on aws-lc-rs (fast, constant-time).
+//! Key formats are read with the `rsa` crate (precise error messages), except a merchant key
+//! that aws-lc takes as it is (`merchant.rs`); signing, verifying and encrypting sensitive
+//! fields (RSA-OAEP) run on aws-lc-rs (fast, constant-time).
 
 mod apiv3;
 mod encrypt;

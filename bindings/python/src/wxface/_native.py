@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 from ctypes import POINTER, c_uint32
-from typing import Any, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 from . import _capi
 from ._errors import LibraryNotFoundError
@@ -87,20 +87,19 @@ def _system_file_names() -> List[str]:
     return ["libwxface.so.1", "libwxface.so"]
 
 
-def candidates() -> List[Tuple[str, str]]:
-    """Every place searched, in order, as ``(description, name or path to load)``."""
-    found: List[Tuple[str, str]] = []
+def candidates() -> Iterator[Tuple[str, str]]:
+    """Every place searched, in order, as ``(description, name or path to load)``; lazily,
+    since :func:`load` stops at the first place that works."""
     env = os.environ.get(LIBRARY_ENV)
     if env:
-        found.append((f"${LIBRARY_ENV}", env))
+        yield (f"${LIBRARY_ENV}", env)
     here = os.path.dirname(os.path.abspath(__file__))
-    found.append(("bundled copy", os.path.join(here, _bundled_file_name())))
+    yield ("bundled copy", os.path.join(here, _bundled_file_name()))
     # Bare names: dlopen searches LD_LIBRARY_PATH, the ldconfig cache and the default paths.
     # (ctypes.util.find_library would only find the same names, at the cost of running
-    # ldconfig or a compiler.)
+    # ldconfig or a compiler as child processes.)
     for name in _system_file_names():
-        found.append(("system loader", name))
-    return found
+        yield ("system loader", name)
 
 
 def _check_abi(cdll: ctypes.CDLL, path: str) -> None:
