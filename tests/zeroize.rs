@@ -15,8 +15,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
 use base64::Engine;
-use zeroize::Zeroize;
 use base64::engine::general_purpose::STANDARD;
+use zeroize::Zeroize;
 
 const NEEDLE_LEN: usize = 24;
 const NEEDLES: usize = 3;

@@ -110,6 +110,13 @@ def test_response_is_a_read_only_mapping_of_the_body(client: wxface.Client) -> N
         del response["use_id"]  # type: ignore[attr-defined]
     assert response["use_id"] == user_id(n)
     assert repr(response).startswith("<wxface.Response 200 request_id=")
+    # Nested values and .json are copies; the attributes cannot be set.
+    response["student_info"]["class_name"] = "changed"
+    response.json["use_id"] = "changed"
+    assert response["student_info"] == body["student_info"] and response["use_id"] == user_id(n)
+    for attribute in ("http_status", "request_id", "body", "json"):
+        with pytest.raises(AttributeError):
+            setattr(response, attribute, None)
 
 
 def test_a_204_response_is_an_empty_mapping(client: wxface.Client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, Iterator, Mapping
 
@@ -13,8 +14,9 @@ __all__ = ["Response"]
 class Response(Mapping[str, Any]):
     """A verified response: a read-only mapping of its JSON body (empty for a 204).
 
-    ``resp["contract_state"]``, ``resp.get("contract_id")``; nested values are plain dicts and
-    lists. :attr:`json` holds the whole body as parsed (also when it is not an object).
+    ``resp["contract_state"]``, ``resp.get("contract_id")``; nested values come out as copies
+    (plain dicts and lists), so changing them never changes the response. :attr:`json` is the
+    whole body as parsed (also when it is not an object), likewise a copy.
 
     Attributes:
         http_status: 200, 204, ...
@@ -22,16 +24,12 @@ class Response(Mapping[str, Any]):
         body: the body as received (JSON text; ``""`` for a 204).
     """
 
-    __slots__ = ("http_status", "request_id", "body", "_json")
-
-    http_status: int
-    request_id: str
-    body: str
+    __slots__ = ("_http_status", "_request_id", "_body", "_json")
 
     def __init__(self, http_status: int, request_id: str, body: str) -> None:
-        self.http_status = http_status
-        self.request_id = request_id
-        self.body = body
+        self._http_status = http_status
+        self._request_id = request_id
+        self._body = body
         self._json: Any = json.loads(body) if body else None
 
     @classmethod
@@ -47,15 +45,28 @@ class Response(Mapping[str, Any]):
             lib.response_free(native)
 
     @property
+    def http_status(self) -> int:
+        return self._http_status
+
+    @property
+    def request_id(self) -> str:
+        return self._request_id
+
+    @property
+    def body(self) -> str:
+        return self._body
+
+    @property
     def json(self) -> Any:
-        """The body as parsed JSON; ``None`` for an empty body."""
-        return self._json
+        """The body as parsed JSON (a copy); ``None`` for an empty body."""
+        return copy.deepcopy(self._json)
 
     def _fields(self) -> Mapping[str, Any]:
         return self._json if isinstance(self._json, dict) else {}
 
     def __getitem__(self, key: str) -> Any:
-        return self._fields()[key]
+        value = self._fields()[key]
+        return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._fields())
@@ -64,4 +75,4 @@ class Response(Mapping[str, Any]):
         return len(self._fields())
 
     def __repr__(self) -> str:
-        return f"<wxface.Response {self.http_status} request_id={self.request_id!r} {self._fields()!r}>"
+        return f"<wxface.Response {self._http_status} request_id={self._request_id!r} {self._fields()!r}>"
