@@ -255,12 +255,14 @@ fn scenario_dns_stall(mode: Mode) {
 }
 
 /// Files from C: the harness writes a client.json with a UTF-8 BOM and key paths relative to
-/// its own folder; the program, run from another working directory, uses it, and checks the
-/// errors of every file-taking function.
+/// its own folder, in a subfolder whose name is not ASCII (`keys-密钥`, which
+/// tests/c/config_files.c also names); the program, run from another working directory, uses
+/// it, reads the keys by UTF-8 paths through the builder, and checks the errors of every
+/// file-taking function.
 fn scenario_config_files(mode: Mode) {
     let sim = start_sim(KeyMode::PublicKey);
     let folder = programs().join(format!("config-files-{mode:?}"));
-    let keys = folder.join("keys");
+    let keys = folder.join("keys-密钥");
     std::fs::create_dir_all(&keys).expect("create the config folder");
     let mut document = sim.client_config();
     for (key, file) in [
@@ -269,7 +271,7 @@ fn scenario_config_files(mode: Mode) {
         ("root_ca_file", "ca.pem"),
     ] {
         std::fs::copy(sim.state_dir().join(file), keys.join(file)).expect("copy a key");
-        document[key] = serde_json::Value::from(format!("keys/{file}"));
+        document[key] = serde_json::Value::from(format!("keys-密钥/{file}"));
     }
     let mut text = "\u{FEFF}".to_owned();
     text.push_str(&document.to_string());
