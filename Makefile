@@ -19,7 +19,8 @@ INSTALL_ENV = PREFIX='$(PREFIX)' LIBDIR='$(LIBDIR)' INCLUDEDIR='$(INCLUDEDIR)' D
 DEMO_ORG  := DBES323aeb
 DEMO_USER := U0000000001
 
-.PHONY: all build install uninstall demo test lint header tools clean bench bench-peers soak asan FORCE
+.PHONY: all build install uninstall demo test lint header tools clean bench bench-peers soak asan FORCE \
+	windows linux-arm64 cross test-cross cross-tools
 
 all: build
 
@@ -96,6 +97,32 @@ bench:
 bench-peers:
 	bench/peers/run
 
+# The library for the POS terminals, cross-built here (scripts/cross-build; the toolchain is
+# Debian's, installed by scripts/cross-setup when run as root):
+#   make windows      dist/windows-x64 (x86_64-pc-windows-gnu, Windows 10 and later) and
+#                     dist/windows7-x64 (x86_64-win7-windows-gnu, Windows 7 and 8 POS)
+#   make linux-arm64  dist/linux-arm64 (aarch64-unknown-linux-gnu)
+windows: cross-tools
+	scripts/cross-build windows-x64
+	scripts/cross-build windows7-x64
+
+linux-arm64: cross-tools
+	scripts/cross-build linux-arm64
+
+cross: windows linux-arm64
+
+# Tests what `make cross` built, under Wine and qemu-user: the crate's unit tests, the C suite's
+# C and C++ programs against a wxface-sim on the loopback, the static and import-library links
+# (scripts/cross-test). CI runs it after `make test`.
+test-cross: tools windows linux-arm64
+	$(CARGO) build --release --workspace
+	scripts/cross-test windows-x64
+	scripts/cross-test windows7-x64
+	scripts/cross-test linux-arm64
+
+cross-tools:
+	@scripts/cross-setup
+
 # Refreshes the committed generated files (include/wxface.h, the PHP header and classes, the
 # Python ctypes declarations) from the sources.
 header:
@@ -106,4 +133,4 @@ tools:
 
 clean:
 	$(CARGO) clean
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) dist

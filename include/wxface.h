@@ -10,6 +10,9 @@
  *   success *err is untouched, and out-parameters are written only on success.
  * - Input strings are NUL-terminated UTF-8, read only during the call. Key material may also
  *   be passed as (const uint8_t *pem, size_t pem_len).
+ * - File paths (the *_file functions and settings) are UTF-8 too, on Windows as well: wxface
+ *   opens them through the UTF-16 API, so every file name works whatever the ANSI code page
+ *   (convert a wchar_t path with WideCharToMultiByte(CP_UTF8, ...), not to the ANSI page).
  * - Returned strings are borrowed: NUL-terminated UTF-8, never NULL ("" when absent), valid
  *   until the object they came from is freed. The caller never frees a returned string.
  * - Every *_free accepts NULL. Free each object exactly once.
@@ -25,6 +28,10 @@
  *   client; past that a call fails at once with WXFACE_ERR_NETWORK.
  * - Fork: a client may be used in a child process after fork() (prefork servers). The child
  *   never writes to a connection opened before the fork; it opens its own.
+ * - Calling convention: the platform's C convention. x86_64 Windows has one (Microsoft's x64
+ *   convention, which MSVC and MinGW share), so none is named; there is no 32-bit Windows
+ *   build. wxface.dll exports exactly these functions; they are declared without
+ *   __declspec(dllimport), and the import library (wxface.lib or libwxface.dll.a) resolves them.
  */
 
 #ifndef WXFACE_H

@@ -24,6 +24,23 @@
 //! `WXFACE_ID_<NAME>` (see `tests/c/support.h`); everything else comes from argv.
 //!
 //! `WXFACE_SKIP_VALGRIND=1` skips the valgrind run (and says so loudly); nothing else is skipped.
+//!
+//! Against a cross-built library (`make test-cross`, `scripts/cross-test`) the same scenarios run
+//! with the programs cross-compiled and run under an emulator; these variables say how:
+//! - `WXFACE_C_SUITE_LIB_DIR`: the cross-built library's folder (`dist/linux-arm64`,
+//!   `dist/windows-x64`), used instead of the cdylib cargo built. A folder holding `wxface.dll`
+//!   is a Windows build: the programs are `NAME.exe`, linked with the import library
+//!   `libwxface.dll.a` and loading the DLL copied beside them (Windows' loader looks there
+//!   first), and the CRLF line ends of their output are read as LF. The POSIX-only programs
+//!   ([`POSIX_ONLY`]) are not built for Windows, and their scenarios fail if run: the caller
+//!   leaves them out and says so.
+//! - `WXFACE_C_SUITE_CC`, `WXFACE_C_SUITE_CXX`: the cross compilers. They win over `CC` and
+//!   `CXX`, which cargo would also hand to the build scripts of the native crates this test
+//!   builds.
+//! - `WXFACE_C_SUITE_LDFLAGS`: more linker arguments for every program (split at whitespace).
+//! - `WXFACE_C_SUITE_RUNNER`: the command (split at whitespace) each program runs under, e.g.
+//!   `qemu-aarch64 -L /usr/aarch64-linux-gnu`. Valgrind cannot look inside it, so
+//!   `c_suite_under_valgrind` fails when one is set (leave it out).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -238,12 +255,14 @@ fn scenario_dns_stall(mode: Mode) {
 }
 
 /// Files from C: the harness writes a client.json with a UTF-8 BOM and key paths relative to
-/// its own folder; the program, run from another working directory, uses it, and checks the
-/// errors of every file-taking function.
+/// its own folder, in a subfolder whose name is not ASCII (`keys-密钥`, which
+/// tests/c/config_files.c also names); the program, run from another working directory, uses
+/// it, reads the keys by UTF-8 paths through the builder, and checks the errors of every
+/// file-taking function.
 fn scenario_config_files(mode: Mode) {
     let sim = start_sim(KeyMode::PublicKey);
     let folder = programs().join(format!("config-files-{mode:?}"));
-    let keys = folder.join("keys");
+    let keys = folder.join("keys-密钥");
     std::fs::create_dir_all(&keys).expect("create the config folder");
     let mut document = sim.client_config();
     for (key, file) in [
@@ -252,7 +271,7 @@ fn scenario_config_files(mode: Mode) {
         ("root_ca_file", "ca.pem"),
     ] {
         std::fs::copy(sim.state_dir().join(file), keys.join(file)).expect("copy a key");
-        document[key] = serde_json::Value::from(format!("keys/{file}"));
+        document[key] = serde_json::Value::from(format!("keys-密钥/{file}"));
     }
     let mut text = "\u{FEFF}".to_owned();
     text.push_str(&document.to_string());
@@ -823,10 +842,26 @@ fn sim_env(sim: &Sim) -> BTreeMap<String, OsString> {
 // ---------------------------------------------------------------------------------------------
 
 fn run(mode: Mode, program: &str, args: &[&str], sim: &Sim) -> Output {
-    let binary = programs().join(program);
-    let mut command = match mode {
-        Mode::Plain => Command::new(&binary),
-        Mode::Valgrind => {
+    assert!(
+        !(windows() && POSIX_ONLY.contains(&program)),
+        "{program} is POSIX-only and was not built for Windows: leave its test out \
+         (scripts/cross-test does, and lists it)"
+    );
+    let binary = program_file(programs(), program);
+    let runner = env_words("WXFACE_C_SUITE_RUNNER");
+    let mut command = match (mode, runner.split_first()) {
+        (Mode::Plain, None) => Command::new(&binary),
+        (Mode::Plain, Some((runner, runner_args))) => {
+            let mut c = Command::new(runner);
+            c.args(runner_args).arg(&binary);
+            c
+        }
+        (Mode::Valgrind, Some(_)) => panic!(
+            "valgrind cannot look inside WXFACE_C_SUITE_RUNNER ({}): leave \
+             c_suite_under_valgrind out",
+            runner.join(" ")
+        ),
+        (Mode::Valgrind, None) => {
             let mut c = Command::new("valgrind");
             // The log goes to a file so the program's own stderr stays as it is; its summary
             // is checked and collected by `valgrind_summary` below.
@@ -848,13 +883,29 @@ fn run(mode: Mode, program: &str, args: &[&str], sim: &Sim) -> Output {
         .args(args)
         .envs(sim_env(sim))
         .env_remove("LD_LIBRARY_PATH");
-    let output = command
+    let mut output = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
     if matches!(mode, Mode::Valgrind) {
         record_valgrind_summary(program, args);
     }
+    if windows() {
+        // The Windows C runtime writes text-mode stdout and stderr with CRLF line ends; the
+        // scenarios compare text with LF.
+        output.stdout = crlf_to_lf(&output.stdout);
+        output.stderr = crlf_to_lf(&output.stderr);
+    }
     output
+}
+
+fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &byte) in bytes.iter().enumerate() {
+        if !(byte == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(byte);
+        }
+    }
+    out
 }
 
 fn valgrind_log(program: &str) -> PathBuf {
@@ -930,6 +981,16 @@ fn expect_success(out: Output, what: &str) {
 /// `dns_stall` links ahead of libc.
 const SHIM: &str = "wxface_test_stall_dns";
 
+/// The programs that need POSIX, not built for Windows: `fork` calls fork(), and `dns_stall`
+/// puts a getaddrinfo of its own ahead of the C library's, which an ELF loader allows and a
+/// DLL's imports (wxface.dll takes getaddrinfo from ws2_32.dll) do not.
+const POSIX_ONLY: &[&str] = &["fork", "dns_stall"];
+
+/// Linker arguments that MinGW's gcc refuses, left out for Windows: `-rdynamic` lets the
+/// library's pthread_create calls reach the one `notifications` defines; on Windows that
+/// program counts threads another way (see tests/c/notifications.c).
+const POSIX_ONLY_ARGS: &[&str] = &["-rdynamic"];
+
 /// (name, source relative to the crate root, extra arguments before `-lwxface`)
 const PROGRAMS: &[(&str, &str, &[&str])] = &[
     ("happy_path", "tests/c/happy_path.c", &[]),
@@ -943,7 +1004,11 @@ const PROGRAMS: &[(&str, &str, &[&str])] = &[
     ("dns_stall", "tests/c/dns_stall.c", &["-l", SHIM]),
     ("config_files", "tests/c/config_files.c", &[]),
     ("k12", "tests/c/k12.c", &[]),
-    ("notifications", "tests/c/notifications.c", &["-rdynamic"]),
+    (
+        "notifications",
+        "tests/c/notifications.c",
+        &["-rdynamic", "-pthread"],
+    ),
     ("notify_check", "examples/c/notify_check.c", &[]),
     ("terminate_contract", "examples/c/terminate_contract.c", &[]),
     ("pupil_leaves", "examples/c/pupil_leaves.c", &[]),
@@ -978,27 +1043,50 @@ fn compile_all() -> Result<PathBuf, String> {
     remove_stale_outputs(&base);
     let out_dir = base.join(std::process::id().to_string());
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    // The library's SONAME is libwxface.so.<ABI> (build.rs): programs linked with -lwxface
-    // load that name, and the linker finds it through the libwxface.so link.
-    let lib = library_dir()?.join("libwxface.so");
-    let soname = format!("libwxface.so.{}", wxface::ffi::wxface_abi_version());
-    std::fs::copy(&lib, out_dir.join(&soname))
-        .map_err(|e| format!("copying {}: {e}", lib.display()))?;
-    std::os::unix::fs::symlink(&soname, out_dir.join("libwxface.so"))
-        .map_err(|e| format!("linking libwxface.so to {soname}: {e}"))?;
+    let lib_dir = match cross_lib_dir() {
+        Some(dir) => dir,
+        None => library_dir()?,
+    };
+    let copy = |name: &str, as_name: &str| {
+        let lib = lib_dir.join(name);
+        std::fs::copy(&lib, out_dir.join(as_name))
+            .map(drop)
+            .map_err(|e| format!("copying {}: {e}", lib.display()))
+    };
+    if windows() {
+        // The DLL beside the programs, and the import library that -lwxface finds.
+        copy("wxface.dll", "wxface.dll")?;
+        copy("libwxface.dll.a", "libwxface.dll.a")?;
+    } else {
+        // The library's SONAME is libwxface.so.<ABI> (build.rs): programs linked with -lwxface
+        // load that name, and the linker finds it through the libwxface.so link.
+        let soname = format!("libwxface.so.{}", wxface::ffi::wxface_abi_version());
+        copy("libwxface.so", &soname)?;
+        std::os::unix::fs::symlink(&soname, out_dir.join("libwxface.so"))
+            .map_err(|e| format!("linking libwxface.so to {soname}: {e}"))?;
+    }
+    let ldflags = env_words("WXFACE_C_SUITE_LDFLAGS");
 
-    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
-    let mut shim = Command::new(&cc);
-    shim.current_dir(root)
-        .args([
-            "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-pthread",
-        ])
-        .arg("tests/c/shim/stall_dns.c")
-        .arg("-o")
-        .arg(out_dir.join(format!("lib{SHIM}.so")))
-        .arg("-ldl");
-    compile(shim, &cc, "tests/c/shim/stall_dns.c")?;
+    let cc = compiler("WXFACE_C_SUITE_CC", "CC", "cc");
+    if !windows() {
+        let mut shim = Command::new(&cc);
+        shim.current_dir(root)
+            .args([
+                "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-pthread",
+            ])
+            .arg("tests/c/shim/stall_dns.c")
+            .arg("-o")
+            .arg(out_dir.join(format!("lib{SHIM}.so")))
+            .arg("-ldl");
+        compile(shim, &cc, "tests/c/shim/stall_dns.c")?;
+    }
     for (name, source, extra) in PROGRAMS {
+        if windows() && POSIX_ONLY.contains(name) {
+            continue;
+        }
+        let extra = extra
+            .iter()
+            .filter(|arg| !(windows() && POSIX_ONLY_ARGS.contains(arg)));
         let mut command = Command::new(&cc);
         command
             .current_dir(root)
@@ -1006,15 +1094,17 @@ fn compile_all() -> Result<PathBuf, String> {
             .args(["-I", "include", "-I", "tests/c"])
             .arg(source)
             .arg("-o")
-            .arg(out_dir.join(name))
+            .arg(program_file(&out_dir, name))
             .arg("-L")
             .arg(&out_dir)
+            // (MinGW's linker ignores the rpath: Windows finds the DLL beside the program.)
             .arg(format!("-Wl,-rpath,{}", out_dir.display()))
-            .args(*extra)
-            .arg("-lwxface");
+            .args(extra)
+            .arg("-lwxface")
+            .args(&ldflags);
         compile(command, &cc, source)?;
     }
-    let cxx = std::env::var_os("CXX").unwrap_or_else(|| "c++".into());
+    let cxx = compiler("WXFACE_C_SUITE_CXX", "CXX", "c++");
     for (name, source) in CXX_PROGRAMS {
         let mut command = Command::new(&cxx);
         command
@@ -1023,14 +1113,47 @@ fn compile_all() -> Result<PathBuf, String> {
             .args(["-I", "include"])
             .arg(source)
             .arg("-o")
-            .arg(out_dir.join(name))
+            .arg(program_file(&out_dir, name))
             .arg("-L")
             .arg(&out_dir)
             .arg(format!("-Wl,-rpath,{}", out_dir.display()))
-            .arg("-lwxface");
+            .arg("-lwxface")
+            .args(&ldflags);
         compile(command, &cxx, source)?;
     }
     Ok(out_dir)
+}
+
+/// The cross-built library's folder, when the suite runs against one (`WXFACE_C_SUITE_LIB_DIR`).
+fn cross_lib_dir() -> Option<PathBuf> {
+    std::env::var_os("WXFACE_C_SUITE_LIB_DIR").map(PathBuf::from)
+}
+
+/// Whether the programs are built for Windows: the cross-built library is a DLL.
+fn windows() -> bool {
+    cross_lib_dir().is_some_and(|dir| dir.join("wxface.dll").is_file())
+}
+
+/// A compiled program's file in `dir` (MinGW's gcc adds `.exe` to a name without one).
+fn program_file(dir: &Path, name: &str) -> PathBuf {
+    if windows() {
+        dir.join(format!("{name}.exe"))
+    } else {
+        dir.join(name)
+    }
+}
+
+/// The compiler named by `cross_var`, else by `var`, else `default`.
+fn compiler(cross_var: &str, var: &str, default: &str) -> OsString {
+    std::env::var_os(cross_var)
+        .or_else(|| std::env::var_os(var))
+        .unwrap_or_else(|| default.into())
+}
+
+/// The whitespace-separated words of an environment variable (none when it is unset).
+fn env_words(name: &str) -> Vec<String> {
+    let value = std::env::var(name).unwrap_or_default();
+    value.split_whitespace().map(str::to_owned).collect()
 }
 
 fn compile(mut command: Command, cc: &OsString, source: &str) -> Result<(), String> {

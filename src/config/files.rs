@@ -93,10 +93,11 @@ fn open_without_blocking(path: &Path) -> std::io::Result<File> {
 }
 
 /// What a path that could not be opened is, when that explains the failure (opening a socket
-/// fails with ENXIO, which says nothing to a reader).
+/// fails with ENXIO, and on Windows opening a directory with "access denied", neither of which
+/// says what is wrong).
 fn special_file_kind(path: &Path) -> Option<&'static str> {
     let metadata = std::fs::metadata(path).ok()?;
-    (!metadata.is_file() && !metadata.is_dir()).then(|| describe(&metadata.file_type()))
+    (!metadata.is_file()).then(|| describe(&metadata.file_type()))
 }
 
 fn describe(file_type: &std::fs::FileType) -> &'static str {

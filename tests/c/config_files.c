@@ -1,10 +1,28 @@
 /* Files from C: a client from a JSON file whose key paths are relative to the file's folder
  * (the file starts with a UTF-8 BOM), and the errors of every file-taking function.
  *
+ * Paths are UTF-8 on every platform: the keys lie in a folder named keys-密钥 beside the
+ * JSON file, and the builder reads them by UTF-8 paths (on Windows the library opens them
+ * through the UTF-16 API, whatever the ANSI code page).
+ *
  * usage: config_files ORG USER CONFIG_FILE FOLDER
- * CONFIG_FILE: a client.json with a BOM and relative *_file paths (made by the harness);
- * FOLDER: any directory. USER must be contracted. Env: see support.h. */
+ * CONFIG_FILE: a client.json with a BOM and *_file paths relative to it, into keys-密钥/ (made
+ * by the harness); FOLDER: any directory. USER must be contracted. Env: see support.h. */
 #include "support.h"
+
+/* The keys' folder beside CONFIG_FILE, "keys-密钥" in UTF-8 (tests/c_suite.rs makes it). */
+#define UTF8_KEYS "keys-\xe5\xaf\x86\xe9\x92\xa5"
+
+/* The path of name in the folder of file (whose folders are separated by '/'), malloc'd. */
+static char *beside(const char *file, const char *name) {
+    const char *slash = strrchr(file, '/');
+    size_t folder_len = slash == NULL ? 0 : (size_t)(slash - file) + 1;
+    char *path = malloc(folder_len + strlen(name) + 1);
+    CHECK(path != NULL);
+    memcpy(path, file, folder_len);
+    strcpy(path + folder_len, name);
+    return path;
+}
 
 /* The first PEM body line of the private key, to show that errors never quote it. */
 static char *key_body_line(void) {
@@ -49,6 +67,20 @@ int main(int argc, char **argv) {
     CHECK_STATUS(wxface_terminate_contract(client, org, user, &err), WXFACE_OK, err);
     wxface_client_free(client);
     client = NULL;
+
+    /* The builder's file setters take UTF-8 paths; a missing file is named as given. */
+    wxface_client_builder *utf8 = wxface_client_builder_new();
+    CHECK(utf8 != NULL);
+    char *key_path = beside(config, UTF8_KEYS "/merchant_key.pem");
+    char *ca_path = beside(config, UTF8_KEYS "/ca.pem");
+    char *missing = beside(config, UTF8_KEYS "/\xe7\xbc\xba.pem"); /* 缺.pem */
+    CHECK_STATUS(wxface_client_builder_set_private_key_file(utf8, key_path, &err), WXFACE_OK, err);
+    CHECK_STATUS(wxface_client_builder_add_root_ca_file(utf8, ca_path, &err), WXFACE_OK, err);
+    CONFIG_ERROR(wxface_client_builder_add_root_ca_file(utf8, missing, &err), missing);
+    wxface_client_builder_free(utf8);
+    free(key_path);
+    free(ca_path);
+    free(missing);
 
     /* NULLs are invalid arguments; nothing is written to client_out on failure. */
     CHECK_FAILS(wxface_client_new_from_json_file(NULL, &client, &err), WXFACE_ERR_INVALID_ARGUMENT,

@@ -8,18 +8,38 @@
  *   Each case: EXPECT is the status number parse must return; WANT_USER the resource's
  *   user_id ("-": not checked); then the four header values and a file holding the body.
  * Env: see support.h (WXFACE_SIM_CONFIG: client.json, which holds the APIv3 key). */
+#ifndef _WIN32
 #define _GNU_SOURCE /* RTLD_NEXT */
-#include <dlfcn.h>
+#endif
 #include <pthread.h>
 #include <stdint.h>
 
-#include "support.h"
+/* Every thread the process starts is counted in threads_started: wxface must start none, since
+ * the simulator's URL is an IP literal (no DNS lookup) and refreshes run on the caller's
+ * thread. The program checks the count at the end, after starting one thread of its own to
+ * see that the counting works. */
+static volatile long threads_started;
 
-/* Every thread the process starts goes through here (the program is linked with -rdynamic, so
- * the library's calls resolve to this definition): wxface must start none, since the
- * simulator's URL is an IP literal (no DNS lookup) and refreshes run on the caller's thread. */
-static unsigned threads_started;
+#ifdef _WIN32
+#include <windows.h>
 
+/* Windows calls the program's TLS callbacks with DLL_THREAD_ATTACH in every new thread,
+ * whoever starts it (wxface.dll through Rust's std, or winpthreads). */
+static void NTAPI count_thread(PVOID module, DWORD reason, PVOID reserved) {
+    (void)module;
+    (void)reserved;
+    if (reason == DLL_THREAD_ATTACH) {
+        InterlockedIncrement(&threads_started);
+    }
+}
+/* The linker gathers .CRT$XL* into the TLS callback array (MinGW's CRT uses XLA..XLD). */
+__attribute__((used, section(".CRT$XLW"))) static const PIMAGE_TLS_CALLBACK count_thread_callback =
+    count_thread;
+#else
+#include <dlfcn.h>
+
+/* The program is linked with -rdynamic, so the library's pthread_create calls resolve to this
+ * definition. */
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg) {
     static int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     if (real == NULL) {
@@ -27,6 +47,13 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
     }
     threads_started++;
     return real(thread, attr, start, arg);
+}
+#endif
+
+#include "support.h"
+
+static void *idle(void *arg) {
+    return arg;
 }
 
 enum { CASE_ARGS = 7 };
@@ -139,6 +166,10 @@ int main(int argc, char **argv) {
                WXFACE_OK);
     wxface_client_free(auto_client);
     CHECK_EQ_U(threads_started, 0);
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, idle, NULL) == 0);
+    CHECK(pthread_join(thread, NULL) == 0);
+    CHECK_EQ_U(threads_started, 1);
     printf("notifications: %d cases\n", (argc - 3) / CASE_ARGS);
     return 0;
 }

@@ -113,8 +113,40 @@ static inline char *read_file(const char *path, size_t *len_out) {
     return buf;
 }
 
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+
+/* getenv() in UTF-8. Windows keeps the environment in UTF-16, and getenv() converts it to the
+ * ANSI code page, which cannot hold every value (the fixture's organization name is Chinese);
+ * wxface takes UTF-8 strings, so the value is converted to that instead. The copy lives as
+ * long as the program, like getenv()'s. */
+static inline const char *getenv_utf8(const char *name) {
+    wchar_t wide_name[128];
+    CHECK(MultiByteToWideChar(CP_UTF8, 0, name, -1, wide_name, 128) > 0);
+    DWORD wide_len = GetEnvironmentVariableW(wide_name, NULL, 0);
+    if (wide_len == 0) {
+        return NULL;
+    }
+    wchar_t *wide = malloc(wide_len * sizeof *wide);
+    CHECK(wide != NULL);
+    CHECK(GetEnvironmentVariableW(wide_name, wide, wide_len) == wide_len - 1);
+    int len = WideCharToMultiByte(CP_UTF8, 0, wide, -1, NULL, 0, NULL, NULL);
+    CHECK(len > 0);
+    char *value = malloc((size_t)len);
+    CHECK(value != NULL);
+    CHECK(WideCharToMultiByte(CP_UTF8, 0, wide, -1, value, len, NULL, NULL) == len);
+    free(wide);
+    return value;
+}
+#else
+static inline const char *getenv_utf8(const char *name) {
+    return getenv(name);
+}
+#endif
+
 static inline const char *env_required(const char *name) {
-    const char *value = getenv(name);
+    const char *value = getenv_utf8(name);
     if (value == NULL || value[0] == '\0') {
         fprintf(stderr, "environment variable %s is not set (run this through tests/c_suite.rs)\n",
                 name);
@@ -193,8 +225,8 @@ static inline wxface_client_builder *builder_with_serial(const char *serial_no, 
     }
 
     int verification_keys = 0;
-    const char *pub_id = getenv("WXFACE_CFG_WECHATPAY_PUBLIC_KEY_ID");
-    const char *pub_file = getenv("WXFACE_CFG_WECHATPAY_PUBLIC_KEY_FILE");
+    const char *pub_id = getenv_utf8("WXFACE_CFG_WECHATPAY_PUBLIC_KEY_ID");
+    const char *pub_file = getenv_utf8("WXFACE_CFG_WECHATPAY_PUBLIC_KEY_FILE");
     if (pub_id != NULL && pub_file != NULL) {
         if (as_pem) {
             size_t len = 0;
@@ -210,7 +242,7 @@ static inline wxface_client_builder *builder_with_serial(const char *serial_no, 
         }
         verification_keys++;
     }
-    const char *cert_file = getenv("WXFACE_CFG_PLATFORM_CERTIFICATE_FILE");
+    const char *cert_file = getenv_utf8("WXFACE_CFG_PLATFORM_CERTIFICATE_FILE");
     if (cert_file != NULL) {
         if (as_pem) {
             size_t len = 0;

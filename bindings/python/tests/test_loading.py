@@ -72,6 +72,20 @@ def test_the_system_loader_then_tries_the_development_name(system_dir: Path) -> 
     assert loaded_from({"LD_LIBRARY_PATH": str(system_dir)}, without_bundled_copy=True) == "libwxface.so"
 
 
+def test_windows_looks_for_the_dll_by_the_name_of_the_windows_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The x86_64-pc-windows-gnu build (make windows) is wxface.dll; setup.py bundles it under
+    that name, and the system loader is asked for it first."""
+    monkeypatch.delenv(_native.LIBRARY_ENV, raising=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    here = os.path.dirname(os.path.abspath(_native.__file__))
+    assert _native.candidates() == [
+        ("bundled copy", os.path.join(here, "wxface.dll")),
+        ("system loader", "wxface.dll"),
+        ("system loader", "libwxface.dll"),
+    ]
+    assert '"win32": "wxface.dll"' in (REPO / "bindings" / "python" / "setup.py").read_text()
+
+
 def test_library_version_names_wxface() -> None:
     version = wxface.library_version()
     assert version.startswith("wxface/"), version

@@ -10,7 +10,10 @@ Search order (the PHP wrapper searches the same way):
 1. the environment variable ``WXFACE_LIBRARY`` (full path to the shared library);
 2. the copy shipped inside this package, next to this file (``pip install`` builds it);
 3. the system loader: ``libwxface.so.1`` (the SONAME ``make install`` installs), then
-   ``libwxface.so`` (``libwxface.dylib`` on macOS, ``wxface.dll`` on Windows).
+   ``libwxface.so`` (``libwxface.dylib`` on macOS; ``wxface.dll``, the name of the Windows
+   build, then ``libwxface.dll`` on Windows). On Windows, Python 3.8 and later look for a bare
+   DLL name in python.exe's folder, System32 and the folders given to ``os.add_dll_directory``,
+   not in PATH or the working directory: elsewhere, name the file in ``WXFACE_LIBRARY``.
 
 A library whose ABI generation differs from :data:`ABI_VERSION` is refused.
 """
@@ -71,7 +74,7 @@ def _bundled_file_name() -> str:
     """The name of the copy shipped in this package (setup.py gives it this name)."""
     if sys.platform == "darwin":
         return "libwxface.dylib"
-    if os.name == "nt":
+    if sys.platform == "win32":
         return "wxface.dll"
     return "libwxface.so"
 
@@ -82,7 +85,7 @@ def _system_file_names() -> List[str]:
     development symlink to it (or a copy installed by hand)."""
     if sys.platform == "darwin":
         return ["libwxface.dylib", "libwxface.so"]
-    if os.name == "nt":
+    if sys.platform == "win32":
         return ["wxface.dll", "libwxface.dll"]
     return ["libwxface.so.1", "libwxface.so"]
 
