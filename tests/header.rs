@@ -102,7 +102,7 @@ fn version_macros_come_from_cargo_toml() {
 
 fn compile_alone(compiler: &str, flags: &[&str], extension: &str) {
     // Under target/tmp (cargo's scratch folder for integration tests): nothing left in /tmp.
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("header");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("header");
     std::fs::create_dir_all(&dir).unwrap();
     let source = dir.join(format!("only_header.{extension}"));
     std::fs::write(&source, "#include \"wxface.h\"\nint main(void) { return wxface_abi_version() == WXFACE_ABI_VERSION ? 0 : 1; }\n").unwrap();
@@ -332,7 +332,7 @@ fn the_cpp_header_wraps_every_c_function() {
 
 #[test]
 fn cpp_header_compiles_alone_as_cxx17() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("header");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("header");
     std::fs::create_dir_all(&dir).unwrap();
     let source = dir.join("only_hpp.cpp");
     std::fs::write(
