@@ -78,7 +78,7 @@ def test_windows_looks_for_the_dll_by_the_name_of_the_windows_build(monkeypatch:
     monkeypatch.delenv(_native.LIBRARY_ENV, raising=False)
     monkeypatch.setattr(sys, "platform", "win32")
     here = os.path.dirname(os.path.abspath(_native.__file__))
-    assert _native.candidates() == [
+    assert list(_native.candidates()) == [
         ("bundled copy", os.path.join(here, "wxface.dll")),
         ("system loader", "wxface.dll"),
         ("system loader", "libwxface.dll"),
