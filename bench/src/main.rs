@@ -40,7 +40,7 @@ use calls::{CClient, Run, run, terminate};
 use cold::{ColdProcess, ColdStart};
 use floor::FloorKeys;
 use measure::{Latencies, ms, rss_kib};
-use ops::{Op, Workload};
+use ops::{Op, WAIT_MS, Workload};
 use rounds::ByOperation;
 use sim::SimProcess;
 use wrappers::{LoopProgram, LoopResult};
@@ -157,7 +157,7 @@ fn only_cold_start(args: &Args) {
     let scratch = std::env::temp_dir().join(format!("wxface-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("create scratch dir");
     let state_dir = scratch.join("sim");
-    let sim = SimProcess::start(&args.sim, &state_dir);
+    let sim = SimProcess::start(&args.sim, &state_dir, &[]);
     println!("wxface-bench --only-cold-start");
     println!("machine: {}", machine());
     println!();
@@ -348,7 +348,7 @@ fn full(args: &Args) {
     std::fs::create_dir_all(&scratch).expect("create scratch dir");
     let state_dir = scratch.join("sim");
     let rss_start = rss_kib();
-    let sim = SimProcess::start(&args.sim, &state_dir);
+    let sim = SimProcess::start(&args.sim, &state_dir, &[]);
     let json = std::fs::read_to_string(&sim.config_path).expect("read client.json");
     let config = Config::from_json(&json).unwrap_or_else(|e| panic!("client.json: {e}"));
 
@@ -448,9 +448,22 @@ fn full(args: &Args) {
     // Each operation next to the floor, in interleaved rounds.
     let workload = Workload::new(&floor_keys);
     let per_round = args.calls / ROUNDS;
-    let by_op = rounds::measure(&client, &workload, &floor_keys, ROUNDS, per_round);
+    let late_sim = SimProcess::start(
+        &args.sim,
+        &scratch.join("sim-late"),
+        &["--fault", &format!("delay:{WAIT_MS}")],
+    );
+    let late_client = late_sim.client();
+    let by_op = rounds::measure(
+        &client,
+        &late_client,
+        &workload,
+        &floor_keys,
+        ROUNDS,
+        per_round,
+    );
     let floor = &by_op.floor;
-    drop(client);
+    drop((client, late_client, late_sim));
 
     // The same terminate calls from C, Python and PHP processes, taking turns.
     let (org, user) = workload.terminate_ids();
@@ -726,6 +739,13 @@ fn print_by_operation(by_op: &ByOperation, per_round: usize) {
     println!(
         "update_user - same PATCH pre-encrypted (Client::request; same body, same simulator work and wait) = {encryption:.1} µs = {:.1} RSA-OAEP encryptions",
         encryption / floor.oaep_cpu_us
+    );
+    let wait = by_op.get(Op::TerminateAnsweredLate).cpu_us - by_op.get(Op::Terminate).cpu_us;
+    let update = by_op.get(Op::UpdateUser).cpu_us;
+    println!(
+        "terminate answered later - terminate = {wait:.1} µs: what the wait alone costs the client; update_user less it = {:.1} µs = {:.2}x floor",
+        update - wait,
+        (update - wait) / floor.total_us()
     );
 }
 

@@ -1,8 +1,8 @@
 //! The K12 operations whose client CPU the benchmark compares with the floor, each repeatable
 //! against one simulator: a query answered with 200 JSON, an update whose two sensitive
 //! fields the library encrypts, and the headline terminate (repeatable with the simulator's
-//! `--idempotent-terminate`); plus a control for the update, the same PATCH with its fields
-//! already encrypted.
+//! `--idempotent-terminate`); plus two controls for the update: the same PATCH with its fields
+//! already encrypted, and terminate answered as late as the update is.
 
 use std::time::Instant;
 
@@ -23,14 +23,25 @@ pub enum Op {
     /// minus this is what the library's encryption costs.
     UpdatePreEncrypted,
     Terminate,
+    /// terminate against a second simulator that answers every request later
+    /// (`--fault delay:WAIT_MS`): what a wait as long as update_user's costs the client by
+    /// itself (the thread sleeps, and wakes to cold caches), with no encryption and no larger
+    /// body.
+    TerminateAnsweredLate,
 }
 
+/// The simulator's delay for [`Op::TerminateAnsweredLate`]. Its timer rounds 1 ms up to
+/// about 2, which is about as long as it spends decrypting update_user's two fields (the wall
+/// column shows both waits).
+pub const WAIT_MS: u32 = 1;
+
 impl Op {
-    pub const ALL: [Op; 4] = [
+    pub const ALL: [Op; 5] = [
         Op::QueryUser,
         Op::UpdateUser,
         Op::UpdatePreEncrypted,
         Op::Terminate,
+        Op::TerminateAnsweredLate,
     ];
 
     pub fn label(self) -> &'static str {
@@ -39,6 +50,7 @@ impl Op {
             Op::UpdateUser => "update_user (name+phone ENC)",
             Op::UpdatePreEncrypted => "  same PATCH, pre-encrypted",
             Op::Terminate => "terminate_contract (204)",
+            Op::TerminateAnsweredLate => "  same, answered later",
         }
     }
 
@@ -47,7 +59,7 @@ impl Op {
         match self {
             Op::QueryUser => Some(1.25),
             Op::UpdateUser => Some(1.35),
-            Op::UpdatePreEncrypted => None,
+            Op::UpdatePreEncrypted | Op::TerminateAnsweredLate => None,
             Op::Terminate => Some(1.2),
         }
     }
@@ -104,7 +116,9 @@ impl Workload {
             Op::UpdatePreEncrypted => client
                 .request("PATCH", &self.user_target, Some(&self.pre_encrypted), &[])
                 .map(drop),
-            Op::Terminate => client.terminate_contract(org, &self.terminate_user),
+            Op::Terminate | Op::TerminateAnsweredLate => {
+                client.terminate_contract(org, &self.terminate_user)
+            }
         };
         if let Err(e) = outcome {
             panic!("{} failed: {e}", op.label());

@@ -34,17 +34,23 @@ impl ByOperation {
 }
 
 /// `rounds` rounds of: the floor, then `calls` calls of each operation. Each operation first
-/// gets 20 warm-up calls (connection open, caches warm).
+/// gets 20 warm-up calls (connection open, caches warm). `late_client` talks to the simulator
+/// that answers late, for [`Op::TerminateAnsweredLate`]; `client` makes every other call.
 pub fn measure(
     client: &Client,
+    late_client: &Client,
     workload: &Workload,
     keys: &FloorKeys,
     rounds: usize,
     calls: usize,
 ) -> ByOperation {
+    let client_for = |op: Op| match op {
+        Op::TerminateAnsweredLate => late_client,
+        _ => client,
+    };
     for op in Op::ALL {
         for _ in 0..20 {
-            workload.call(client, op);
+            workload.call(client_for(op), op);
         }
     }
     // Signing dominates the floor; verifications and encryptions are ~15x cheaper, so they
@@ -56,7 +62,7 @@ pub fn measure(
     for _ in 0..rounds {
         floors.push(keys.measure(signs, signs * 10, signs * 10));
         for (i, op) in Op::ALL.into_iter().enumerate() {
-            let (cpu_us, wall_ms) = workload.per_call(client, op, calls);
+            let (cpu_us, wall_ms) = workload.per_call(client_for(op), op, calls);
             cpu[i].push(cpu_us);
             wall[i].push(wall_ms);
         }

@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use wxface::{Client, Config};
+
 pub struct SimProcess {
     child: Child,
     pub base_url: String,
@@ -12,12 +14,13 @@ pub struct SimProcess {
 }
 
 impl SimProcess {
-    /// Starts `sim --idempotent-terminate --port 0 --state-dir DIR` and waits for its
+    /// Starts `sim --idempotent-terminate --port 0 --state-dir DIR EXTRA…` and waits for its
     /// `wxface-sim listening on https://127.0.0.1:PORT config=PATH` line.
-    pub fn start(sim: &Path, state_dir: &Path) -> SimProcess {
+    pub fn start(sim: &Path, state_dir: &Path, extra: &[&str]) -> SimProcess {
         let mut child = Command::new(sim)
             .args(["--idempotent-terminate", "--port", "0", "--state-dir"])
             .arg(state_dir)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -38,6 +41,13 @@ impl SimProcess {
             base_url: url.to_owned(),
             config_path: PathBuf::from(config),
         }
+    }
+
+    /// A client configured from this simulator's client.json.
+    pub fn client(&self) -> Client {
+        let json = std::fs::read_to_string(&self.config_path).expect("read client.json");
+        Client::new(Config::from_json(&json).unwrap_or_else(|e| panic!("client.json: {e}")))
+            .unwrap_or_else(|e| panic!("client: {e}"))
     }
 
     pub fn pid(&self) -> u32 {
